@@ -1,0 +1,42 @@
+# smpmatch — build, test and demo on a fresh Debian machine with nothing done
+# by hand: every target first installs what is missing (as root, via apt-get).
+
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN := bin/smpmatch
+# Every gocv.Mat is tracked in tests so leaks fail the suite.
+TESTTAGS := matprofile
+
+.PHONY: all deps build test demo bench robust fuzz clean
+
+all: build
+
+# System packages: OpenCV 4.6 (Debian) for gocv v0.32.0, pkg-config to find it.
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go toolchain not found: install Go >= 1.22 (https://go.dev/dl) and re-run"; exit 1; }
+	@if ! pkg-config --exists opencv4 2>/dev/null; then \
+		echo "installing libopencv-dev (OpenCV 4.6) and pkg-config ..."; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libopencv-dev pkg-config >/dev/null; \
+	fi
+
+build: deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/smpmatch
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -tags $(TESTTAGS) -count=1 -timeout 20m ./...
+
+demo: build
+	@echo "== calibrate: fit a colour correction from the card in testdata/demo/card.jpg"
+	./$(BIN) calibrate testdata/demo/card.jpg --profile-out /tmp/smpmatch-demo-profile.json
+
+bench: deps
+	$(GO) test -tags $(TESTTAGS) -run '^$$' -bench . -benchtime 3x ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,107 @@
+// Command smpmatch measures hair and scalp colour from calibrated photos and
+// recommends scalp micropigmentation pigment blends.
+//
+// This package only wires flags to the library packages (calibrate, match,
+// palettes); it is the one place that prints and exits. Exit codes:
+//
+//	0  every input succeeded
+//	1  at least one input failed (the others were still processed)
+//	2  usage error (bad flags, missing arguments, unreadable option files)
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, part of the documented contract with integrators.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	exitUnknown = 3
+)
+
+// version is stamped by the Makefile (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// usageError marks errors caused by how the program was called.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// partialFailure says that some inputs failed; each was already reported.
+type partialFailure struct{ failed, total int }
+
+func (p partialFailure) Error() string {
+	return fmt.Sprintf("%d of %d inputs failed", p.failed, p.total)
+}
+
+// run is main without os.Exit, so deferred cleanup always runs and tests can
+// call it. urfave/cli would call os.Exit itself for a cli.ExitCoder; we never
+// return one and map errors to exit codes here instead.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(args)
+	var pf partialFailure
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &pf):
+		fmt.Fprintf(stderr, "smpmatch: %v\n", err)
+		return exitFailed
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "smpmatch: %v\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "smpmatch: %v\n", err)
+		return exitFailed
+	}
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:      "smpmatch",
+		Usage:     "measure hair and scalp colour from calibrated photos and recommend SMP pigment blends",
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Errors are printed once, by run.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		Commands: commands(),
+	}
+	app.Setup()
+	for _, c := range app.Commands {
+		setUsageHandler(c)
+	}
+	return app
+}
+
+func setUsageHandler(c *cli.Command) {
+	if c.OnUsageError == nil {
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	}
+	for _, s := range c.Subcommands {
+		setUsageHandler(s)
+	}
+}
+
+// commands lists the subcommands; each lives in its own file.
+func commands() []*cli.Command {
+	return []*cli.Command{}
+}
