@@ -44,7 +44,7 @@ const (
 	// priorWeight pulls refitted parameters gently towards the starting
 	// model (in log space), so that parameters the data cannot see stay
 	// where they were instead of drifting.
-	priorWeight = 0.01
+	priorWeight         = 0.01
 	recalibrateMaxEvals = 4000
 )
 
