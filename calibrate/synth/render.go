@@ -378,13 +378,21 @@ func lutIndex(v float32) int {
 	return int(v*(encodeLUTSize-1) + 0.5)
 }
 
+// encodeLUTs caches one table per tone curve: Camera.Encode depends on the
+// curve only.
+var encodeLUTs sync.Map // Curve → []uint8
+
 // encodeLUT tabulates the camera's tone curve from linear 0..1 to 8 bits.
 func encodeLUT(cam Camera) []uint8 {
+	if lut, ok := encodeLUTs.Load(cam.Curve); ok {
+		return lut.([]uint8)
+	}
 	lut := make([]uint8, encodeLUTSize)
 	for i := range lut {
 		v := float64(i) / (encodeLUTSize - 1)
-		lut[i] = to8(cam.Encode([3]float64{v, v, v})[0])
+		lut[i] = to8(Camera{Curve: cam.Curve}.Encode([3]float64{v, 0, 0})[0])
 	}
+	encodeLUTs.Store(cam.Curve, lut)
 	return lut
 }
 
