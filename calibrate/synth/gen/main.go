@@ -35,7 +35,7 @@ func run(args []string) int {
 	height := fs.Int("height", 0, "image height (0 = 1200)")
 	format := fs.String("format", "jpeg", "file format: jpeg (the scene's JPEG quality, else 90) or png (lossless)")
 	clean := fs.Bool("clean", false, "no occluders, glare, shadow or decoys; white patch unclipped")
-	decoys := fs.Bool("decoys", false, "main card drawn from all kinds, not only the Classic")
+	allKinds := fs.Bool("all-kinds", false, "draw the main card from every kind (decoys too), not only the Classic")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -43,18 +43,18 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "gen: -out is required")
 		return 2
 	}
-	if err := generate(*out, *n, *seed, *format, synth.RandomOptions{Width: *width, Height: *height, Clean: *clean}, *decoys); err != nil {
+	if err := generate(*out, *n, *seed, *format, synth.RandomOptions{Width: *width, Height: *height, Clean: *clean}, *allKinds); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		return 1
 	}
 	return 0
 }
 
-func generate(dir string, n int, seed int64, format string, opts synth.RandomOptions, decoys bool) error {
+func generate(dir string, n int, seed int64, format string, opts synth.RandomOptions, allKinds bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if decoys {
+	if allKinds {
 		opts.Kinds = []synth.Kind{synth.KindClassic, synth.KindSpyderCheckr24, synth.KindPassportCreative, synth.KindRandomTiles}
 	}
 	rng := rand.New(rand.NewSource(seed))
