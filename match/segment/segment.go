@@ -1,0 +1,1196 @@
+// Package segment finds the scalp in a colour-corrected photo, separates hair
+// from scalp skin, and measures both colours robustly.
+//
+// The input is a LabImage: the photo after colour correction, as L*a*b* D50
+// per pixel. A working resolution with a long side of 1600–2000 px suits
+// close-ups of the scalp: hair fibres should be at least about 2 px wide,
+// because a fibre's colour is read from its core, and a fibre narrower than a
+// pixel never shows a pure core (see "Limits" below).
+//
+// Measure works in stages:
+//
+//  1. Scalp region: blocks of the image whose pixels are mostly skin-like
+//     (hue and chroma of human skin in L*a*b*), the largest 4-connected group
+//     of them with its holes filled (hair inside the scalp is part of it),
+//     one block in from its edge. The card (Options.Exclude), the user's ROI
+//     and mask, the background, clothing and a separate hand fall away here.
+//  2. Local skin: robust (median) skin colour per tile, interpolated. Deep
+//     shadow (local skin more than a stop below the best-lit skin) is dropped;
+//     the rest is relit to the best-lit skin's luminance, which undoes the
+//     smooth light falloff over the curved head.
+//  3. Hair: each pixel's difference from its local skin is projected on the
+//     dominant direction of such differences in L*a*b*, so dark hair on light
+//     skin, grey hair lighter than skin, and black hair on dark skin are the
+//     same problem: a thin structure standing out along one colour direction.
+//     Pixels above a noise-scaled threshold (with hysteresis) are hair if
+//     their component is thin (chamfer distance transform); compact thick
+//     blobs (speculars, moles, eyes) are not. The local skin is re-estimated
+//     without the hair and the hair found again.
+//  4. Colours: hair from the strand cores (pixels that are the local maximum
+//     of the projection across the strand, upper half of their distribution),
+//     not from the mask's average, which mixes in skin at the edges. Scalp
+//     skin from skin pixels away from hair and away from outliers
+//     (highlights, local shadows, spots). Both as per-channel medians, with a
+//     spread: the median CIEDE2000 of the sampled pixels to the reported
+//     colour.
+//  5. Confidence: the share of the photo that is scalp, how much skin was
+//     sampled, whether hair was found, whether it is spread over the scalp
+//     (a face's eyebrows are not), and whether its contrast is that of hair
+//     rather than of skin creases. The weakest factor is the confidence, and
+//     each weak factor adds a warning.
+package segment
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+)
+
+// Polygon is a closed polygon in image pixel coordinates, e.g. the card's
+// four corners.
+type Polygon []image.Point
+
+// RectPolygon returns r as a Polygon.
+func RectPolygon(r image.Rectangle) Polygon {
+	return Polygon{r.Min, {r.Max.X, r.Min.Y}, r.Max, {r.Min.X, r.Max.Y}}
+}
+
+// Options restrict and tune Measure. The zero value measures the whole image
+// with the defaults below.
+type Options struct {
+	// ROI restricts the measurement to a rectangle (zero = whole image).
+	ROI image.Rectangle
+	// Mask, if set, admits only pixels where it is > 0. It is in the
+	// LabImage's coordinates.
+	Mask *image.Gray
+	// Exclude lists areas never to measure, e.g. the card's quadrilateral.
+	Exclude []Polygon
+
+	// BlockPx is the block size for finding the scalp region.
+	// Default: long side / 80, at least 4.
+	BlockPx int
+	// TilePx is the tile size of the local skin estimate; it must be
+	// larger than the gaps between hairs. Default: long side / 40, at least 12.
+	TilePx int
+	// SkinHueMinDeg and SkinHueMaxDeg bound the hue angle h_ab of skin.
+	// Default 15° and 85°: human skin of every ITA group lies at 30–70°
+	// (a* and b* both positive), with margin for calibration error.
+	SkinHueMinDeg, SkinHueMaxDeg float64
+	// SkinChromaMin is the least chroma C*ab of skin (default 5). Greys,
+	// white walls and black hair fall below it.
+	SkinChromaMin float64
+	// MinSkinShare is the share of skin-like pixels that makes a block part
+	// of the scalp (default 0.3).
+	MinSkinShare float64
+	// ShadowRatio: skin whose local luminance Y is below ShadowRatio × the
+	// best-lit skin's is deep shadow and is not measured (default 0.5, one
+	// stop).
+	ShadowRatio float64
+	// MaxStrandWidthPx: hair components thicker than this are blobs, not
+	// hair. Default: 2.5 × the median thickness of all candidates, at least
+	// 5 px.
+	MaxStrandWidthPx float64
+	// MinHairContrast is the least L*a*b* distance between hair cores and
+	// skin for a confident result (default 6): skin creases and pores are
+	// weaker than hair.
+	MinHairContrast float64
+}
+
+// Defaults whose reasons are given in the Options field comments.
+const (
+	defSkinHueMin      = 15.0
+	defSkinHueMax      = 85.0
+	defSkinChromaMin   = 5.0
+	defMinSkinShare    = 0.3
+	defShadowRatio     = 0.5
+	defMinHairContrast = 6.0
+	// litQuantile picks the best-lit skin as the 98th percentile of local
+	// skin luminance: the brightest skin apart from outliers.
+	litQuantile = 0.98
+	// thresholds of the hair projection, in units of its noise σ and of
+	// the hair cores' contrast c: seeds above max(hiSigma σ, hiFrac c),
+	// grown over pixels above max(loSigma σ, loFrac c).
+	hiSigma, hiFrac = 5.0, 0.5
+	loSigma, loFrac = 3.0, 0.3
+	// coreLo, coreHi: the band of the strands' ridge pixels, by their
+	// contrast, that gives the hair's lightness: the upper part (full
+	// cover) without the noisiest extremes.
+	coreLo, coreHi = 0.75, 0.98
+	// minUnmixDL: hair whose L* is within this of the skin's gets its
+	// chromaticity from the cores alone: the sums fix no scale then.
+	minUnmixDL = 5.0
+	// minAbsThreshold keeps a noise-free flat image from being all hair.
+	minAbsThreshold = 2.0
+	// tileSmooth averages the local skin over 3 × 3 tiles. Off: skin
+	// mottling is finer than that and the mode per tile is steady enough.
+	tileSmooth = false
+)
+
+func (o Options) withDefaults(w, h int) Options {
+	long := max(w, h)
+	if o.BlockPx <= 0 {
+		o.BlockPx = max(4, long/80)
+	}
+	if o.TilePx <= 0 {
+		o.TilePx = max(12, long/40)
+	}
+	if o.SkinHueMinDeg == 0 && o.SkinHueMaxDeg == 0 {
+		o.SkinHueMinDeg, o.SkinHueMaxDeg = defSkinHueMin, defSkinHueMax
+	}
+	if o.SkinChromaMin <= 0 {
+		o.SkinChromaMin = defSkinChromaMin
+	}
+	if o.MinSkinShare <= 0 {
+		o.MinSkinShare = defMinSkinShare
+	}
+	if o.ShadowRatio <= 0 {
+		o.ShadowRatio = defShadowRatio
+	}
+	if o.MinHairContrast <= 0 {
+		o.MinHairContrast = defMinHairContrast
+	}
+	return o
+}
+
+// Colour is a measured colour with its dispersion.
+type Colour struct {
+	// Lab is the robust colour, L*a*b* D50.
+	Lab colour.LabD50 `json:"lab"`
+	// Spread is the median CIEDE2000 difference between the sampled pixels
+	// and Lab: how uniform the sampled area is (noise included).
+	Spread float64 `json:"spread"`
+	// Pixels is how many pixels were sampled.
+	Pixels int `json:"pixels"`
+}
+
+// HairResult is the hair measurement.
+type HairResult struct {
+	Colour
+	// Found is false when no hair was found; Lab is then meaningless.
+	Found bool `json:"found"`
+	// Fraction is the hair coverage of the scalp region, 0..1: the mean
+	// hair share of its pixels (unmixed in linear light), not a mask count.
+	Fraction float64 `json:"fraction"`
+	// MaskPixels is the number of pixels in HairMask.
+	MaskPixels int `json:"mask_pixels"`
+	// Kind is "dark" or "light": whether the hair is darker or lighter than
+	// the skin.
+	Kind string `json:"kind"`
+}
+
+// ScalpResult is the scalp skin measurement.
+type ScalpResult struct {
+	Colour
+	// Found is false when no scalp skin was found.
+	Found bool `json:"found"`
+	// ITADeg is the individual typology angle of the skin, degrees.
+	ITADeg float64 `json:"ita_deg"`
+	// ITACategory names the skin group of ITADeg (colour.ITACategory).
+	ITACategory string `json:"ita_category"`
+	// RegionPixels is the size of the scalp region (skin and hair, shadow
+	// excluded).
+	RegionPixels int `json:"region_pixels"`
+}
+
+// Contrast compares hair with scalp (hair minus scalp).
+type Contrast struct {
+	// DE00 is the CIEDE2000 difference.
+	DE00 float64 `json:"de00"`
+	// DL is ΔL* (negative: hair darker).
+	DL float64 `json:"dl"`
+	// DC is ΔC*ab, the chroma difference.
+	DC float64 `json:"dc"`
+	// DH is the hue angle difference h_ab(hair) − h_ab(scalp) in degrees,
+	// −180..180. Hue angles of near-neutral colours (C* < 2) are unstable.
+	DH float64 `json:"dh"`
+	// Ratio is the luminance contrast ratio (Y_lighter + 0.05) /
+	// (Y_darker + 0.05), Y relative to white = 1, as WCAG 2 defines it:
+	// 1 means equal luminance, 21 black on white.
+	Ratio float64 `json:"ratio"`
+}
+
+// Result is everything Measure reports. Its JSON is the output contract.
+type Result struct {
+	Hair     HairResult  `json:"hair"`
+	Scalp    ScalpResult `json:"scalp"`
+	Contrast Contrast    `json:"contrast"`
+	// Confidence is 0..1: the weakest of the checks described in the
+	// package documentation.
+	Confidence float64 `json:"confidence"`
+	// LowConfidence is Confidence < 0.5: do not trust the colours.
+	LowConfidence bool `json:"low_confidence"`
+	// Warnings say, in words, what lowered the confidence.
+	Warnings []string `json:"warnings"`
+	// HairMask (255 = hair) and ScalpMask (255 = scalp skin, hair and shadow
+	// excluded) are in the LabImage's coordinates, for the overlay.
+	HairMask  *image.Gray `json:"-"`
+	ScalpMask *image.Gray `json:"-"`
+}
+
+// lowConfidence is the Confidence below which a result is flagged.
+const lowConfidence = 0.5
+
+// ErrEmpty is returned for an image with no pixels or none left after the
+// ROI, mask and exclusions.
+var ErrEmpty = errors.New("segment: no pixels to measure")
+
+// Measure segments img and measures hair and scalp skin. It returns an
+// error only for unusable input; a photo that does not look like a scalp
+// gives a Result with LowConfidence set and warnings.
+func Measure(img *LabImage, opts Options) (Result, error) {
+	if img == nil || img.W <= 0 || img.H <= 0 {
+		return Result{}, ErrEmpty
+	}
+	if len(img.Pix) != 3*img.W*img.H {
+		return Result{}, fmt.Errorf("segment: LabImage %d×%d needs %d values, has %d", img.W, img.H, 3*img.W*img.H, len(img.Pix))
+	}
+	if opts.Mask != nil && !opts.Mask.Bounds().Eq(image.Rect(0, 0, img.W, img.H)) {
+		return Result{}, fmt.Errorf("segment: mask is %v, image is %d×%d: they must match", opts.Mask.Bounds(), img.W, img.H)
+	}
+	m := newMeasurer(img, opts.withDefaults(img.W, img.H))
+	if m.nCand == 0 {
+		return Result{}, ErrEmpty
+	}
+	return m.run(), nil
+}
+
+type measurer struct {
+	img   *LabImage
+	o     Options
+	w, h  int
+	cand  []bool
+	nCand int
+	skin  []bool    // skin-like colour
+	reg   []bool    // scalp region (skin + hair), shadow removed
+	rel   []float32 // relit L*a*b*, 3 per pixel
+	bg    []float32 // local skin L*a*b*, 3 per pixel
+	u     [3]float64
+	proj  []float32 // projection of rel − bg on u
+	sigma float64
+	hair  []bool
+	warn  []string
+}
+
+func newMeasurer(img *LabImage, o Options) *measurer {
+	w, h := img.W, img.H
+	m := &measurer{img: img, o: o, w: w, h: h, cand: make([]bool, w*h), skin: make([]bool, w*h)}
+	roi := image.Rect(0, 0, w, h)
+	if !o.ROI.Empty() {
+		roi = roi.Intersect(o.ROI)
+	}
+	for y := roi.Min.Y; y < roi.Max.Y; y++ {
+		for x := roi.Min.X; x < roi.Max.X; x++ {
+			i := y*w + x
+			if o.Mask != nil && o.Mask.Pix[o.Mask.PixOffset(x, y)] == 0 {
+				continue
+			}
+			excluded := false
+			for _, p := range o.Exclude {
+				if inPolygon(p, float64(x)+0.5, float64(y)+0.5) {
+					excluded = true
+					break
+				}
+			}
+			if excluded {
+				continue
+			}
+			m.cand[i] = true
+			m.nCand++
+			m.skin[i] = m.skinLike(img.Pix[3*i], img.Pix[3*i+1], img.Pix[3*i+2])
+		}
+	}
+	return m
+}
+
+func (m *measurer) skinLike(l, a, b float32) bool {
+	c := math.Hypot(float64(a), float64(b))
+	if c < m.o.SkinChromaMin || c > 60 || l < 8 || l > 95 {
+		return false
+	}
+	hue := math.Atan2(float64(b), float64(a)) * 180 / math.Pi
+	return hue >= m.o.SkinHueMinDeg && hue <= m.o.SkinHueMaxDeg
+}
+
+func (m *measurer) run() Result {
+	var r Result
+	nReg := m.findRegion()
+	if nReg == 0 {
+		return m.finish(r, []factor{{0, "no skin-coloured region found: this does not look like a scalp (or the colour correction failed)"}})
+	}
+	// Local skin on the photo as it is; a first look at the hair so that
+	// the skin used to find shadow and relight is free of hair and
+	// highlights (a highlight on dark skin would otherwise set the
+	// best-lit level).
+	m.rel = make([]float32, len(m.img.Pix))
+	copy(m.rel, m.img.Pix)
+	if !m.skinPass(func(i int) bool { return m.reg[i] && m.skin[i] }) {
+		return m.finish(r, []factor{{0, "too little skin to measure"}})
+	}
+	m.findHair()
+	near := m.nearHair()
+	m.skinPass(func(i int) bool { return m.reg[i] && !near[i] && m.quiet(i) })
+	m.relight()
+	nReg = 0
+	for _, v := range m.reg {
+		if v {
+			nReg++
+		}
+	}
+	// Hair on the relit photo, twice: the second local skin estimate
+	// leaves out the hair the first one found.
+	for pass := 0; pass < 2; pass++ {
+		if !m.skinPass(func(i int) bool { return m.reg[i] && !near[i] && m.quiet(i) }) {
+			return m.finish(r, []factor{{0, "too little skin to measure"}})
+		}
+		m.findHair()
+		near = m.nearHair()
+	}
+
+	r.Scalp = m.scalpColour(near)
+	r.Scalp.RegionPixels = nReg
+	hair, contrastC, spread := m.hairColour(nReg)
+	r.Hair = hair
+	if r.Scalp.Found && r.Hair.Found {
+		r.Contrast = contrast(r.Hair.Lab, r.Scalp.Lab)
+		if r.Hair.Lab.L < r.Scalp.Lab.L {
+			r.Hair.Kind = "dark"
+		} else {
+			r.Hair.Kind = "light"
+		}
+	}
+
+	r.HairMask = image.NewGray(image.Rect(0, 0, m.w, m.h))
+	r.ScalpMask = image.NewGray(image.Rect(0, 0, m.w, m.h))
+	for i := range m.reg {
+		if m.hair[i] {
+			r.HairMask.Pix[i] = 255
+		} else if m.reg[i] {
+			r.ScalpMask.Pix[i] = 255
+		}
+	}
+
+	fs := []factor{
+		{ramp(float64(nReg)/float64(m.nCand), 0.03, 0.15), "the scalp region is a small part of the photo: crop to the scalp or give --roi"},
+		{ramp(float64(r.Scalp.Pixels), 50, 500), "too little clear scalp skin to measure its colour"},
+		{ramp(r.Hair.Fraction, 0.002, 0.01), "no hair found: hair colour and contrast cannot be measured (a bald scalp, or not a scalp)"},
+		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
+		{ramp(contrastC, 0.6*m.o.MinHairContrast, m.o.MinHairContrast), "the 'hair' differs from the skin by little more than creases or pores do"},
+	}
+	return m.finish(r, fs)
+}
+
+type factor struct {
+	v   float64
+	msg string
+}
+
+func (m *measurer) finish(r Result, fs []factor) Result {
+	r.Confidence = 1
+	for _, f := range fs {
+		r.Confidence = math.Min(r.Confidence, f.v)
+		if f.v < 1 {
+			m.warn = append(m.warn, f.msg)
+		}
+	}
+	r.LowConfidence = r.Confidence < lowConfidence
+	r.Warnings = append([]string{}, m.warn...)
+	return r
+}
+
+// findRegion marks the scalp region in m.reg and returns its size.
+func (m *measurer) findRegion() int {
+	bs := m.o.BlockPx
+	bw, bh := (m.w+bs-1)/bs, (m.h+bs-1)/bs
+	head := make([]bool, bw*bh)
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
+			var nc, ns, area int
+			for y := by * bs; y < min(m.h, (by+1)*bs); y++ {
+				for x := bx * bs; x < min(m.w, (bx+1)*bs); x++ {
+					area++
+					i := y*m.w + x
+					if m.cand[i] {
+						nc++
+						if m.skin[i] {
+							ns++
+						}
+					}
+				}
+			}
+			head[by*bw+bx] = nc*2 >= area && float64(ns) >= m.o.MinSkinShare*float64(nc)
+		}
+	}
+	// Largest 4-connected group.
+	lab := make([]int, bw*bh)
+	best, bestN, n := 0, 0, 0
+	for s := range head {
+		if !head[s] || lab[s] != 0 {
+			continue
+		}
+		n++
+		cnt := 0
+		stack := []int{s}
+		lab[s] = n
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			cnt++
+			x, y := i%bw, i/bw
+			for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+				xx, yy := x+d[0], y+d[1]
+				if xx < 0 || yy < 0 || xx >= bw || yy >= bh {
+					continue
+				}
+				j := yy*bw + xx
+				if head[j] && lab[j] == 0 {
+					lab[j] = n
+					stack = append(stack, j)
+				}
+			}
+		}
+		if cnt > bestN {
+			best, bestN = n, cnt
+		}
+	}
+	if bestN == 0 {
+		m.reg = make([]bool, m.w*m.h)
+		return 0
+	}
+	comp := make([]bool, bw*bh)
+	for i := range comp {
+		comp[i] = lab[i] == best
+	}
+	// Fill holes: blocks not reachable from the border around the group.
+	outside := make([]bool, bw*bh)
+	var stack []int
+	for i := range comp {
+		x, y := i%bw, i/bw
+		if !comp[i] && (x == 0 || y == 0 || x == bw-1 || y == bh-1) {
+			outside[i] = true
+			stack = append(stack, i)
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x, y := i%bw, i/bw
+		for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+			xx, yy := x+d[0], y+d[1]
+			if xx < 0 || yy < 0 || xx >= bw || yy >= bh {
+				continue
+			}
+			j := yy*bw + xx
+			if !comp[j] && !outside[j] {
+				outside[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	filled := make([]bool, bw*bh)
+	for i := range filled {
+		filled[i] = !outside[i]
+	}
+	// One block in from the region's edge (not from the image's): edge
+	// blocks mix scalp with what surrounds it.
+	core := make([]bool, bw*bh)
+	for i := range core {
+		if !filled[i] {
+			continue
+		}
+		x, y := i%bw, i/bw
+		ok := true
+		for dy := -1; dy <= 1 && ok; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				xx, yy := x+dx, y+dy
+				if xx >= 0 && yy >= 0 && xx < bw && yy < bh && !filled[yy*bw+xx] {
+					ok = false
+					break
+				}
+			}
+		}
+		core[i] = ok
+	}
+	m.reg = make([]bool, m.w*m.h)
+	cnt := 0
+	for y := 0; y < m.h; y++ {
+		for x := 0; x < m.w; x++ {
+			i := y*m.w + x
+			if m.cand[i] && core[(y/bs)*bw+x/bs] {
+				m.reg[i] = true
+				cnt++
+			}
+		}
+	}
+	return cnt
+}
+
+// localSkin estimates the skin colour around every pixel from the median of
+// the admitted pixels of m.rel per tile, smoothed over 3 × 3 tiles and
+// interpolated bilinearly. It returns nil if no tile has enough pixels.
+func (m *measurer) localSkin(admit func(i int) bool) []float32 {
+	ts := m.o.TilePx
+	tw, th := (m.w+ts-1)/ts, (m.h+ts-1)/ts
+	grid := make([]float32, 3*tw*th)
+	valid := make([]bool, tw*th)
+	scratch := make([][]float32, 3)
+	minN := max(8, ts*ts/10)
+	var dist []float32
+	any := false
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			for c := range scratch {
+				scratch[c] = scratch[c][:0]
+			}
+			for y := ty * ts; y < min(m.h, (ty+1)*ts); y++ {
+				for x := tx * ts; x < min(m.w, (tx+1)*ts); x++ {
+					i := y*m.w + x
+					if admit(i) {
+						for c := 0; c < 3; c++ {
+							scratch[c] = append(scratch[c], m.rel[3*i+c])
+						}
+					}
+				}
+			}
+			if len(scratch[0]) < minN {
+				continue
+			}
+			t := ty*tw + tx
+			valid[t] = true
+			any = true
+			grid[3*t], grid[3*t+1], grid[3*t+2] = modeLab(scratch, dist)
+		}
+	}
+	if !any {
+		return nil
+	}
+	// Fill tiles without skin from their neighbours, ring by ring.
+	for {
+		var todo []int
+		for t := range valid {
+			if !valid[t] {
+				todo = append(todo, t)
+			}
+		}
+		if len(todo) == 0 {
+			break
+		}
+		var fill []int
+		var vals [][3]float32
+		for _, t := range todo {
+			x, y := t%tw, t/tw
+			var s [3]float32
+			n := 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx >= 0 && yy >= 0 && xx < tw && yy < th && valid[yy*tw+xx] {
+						j := yy*tw + xx
+						for c := 0; c < 3; c++ {
+							s[c] += grid[3*j+c]
+						}
+						n++
+					}
+				}
+			}
+			if n > 0 {
+				fill = append(fill, t)
+				vals = append(vals, [3]float32{s[0] / float32(n), s[1] / float32(n), s[2] / float32(n)})
+			}
+		}
+		for k, t := range fill {
+			copy(grid[3*t:3*t+3], vals[k][:])
+			valid[t] = true
+		}
+	}
+	sm := grid
+	if tileSmooth {
+		sm = smoothTiles(grid, tw, th)
+	}
+	return m.interpolate(sm, tw, th)
+}
+
+// smoothTiles is the 3 × 3 mean over tiles.
+func smoothTiles(grid []float32, tw, th int) []float32 {
+	sm := make([]float32, len(grid))
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			var s [3]float32
+			n := float32(0)
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := tx+dx, ty+dy
+					if xx >= 0 && yy >= 0 && xx < tw && yy < th {
+						j := yy*tw + xx
+						for c := 0; c < 3; c++ {
+							s[c] += grid[3*j+c]
+						}
+						n++
+					}
+				}
+			}
+			t := ty*tw + tx
+			for c := 0; c < 3; c++ {
+				sm[3*t+c] = s[c] / n
+			}
+		}
+	}
+	return sm
+}
+
+// interpolate spreads tile values bilinearly over the pixels.
+func (m *measurer) interpolate(sm []float32, tw, th int) []float32 {
+	ts := m.o.TilePx
+	bg := make([]float32, 3*m.w*m.h)
+	for y := 0; y < m.h; y++ {
+		fy := (float64(y)+0.5)/float64(ts) - 0.5
+		y0 := int(math.Floor(fy))
+		wy := float32(fy - float64(y0))
+		y0c, y1c := max(0, min(th-1, y0)), max(0, min(th-1, y0+1))
+		for x := 0; x < m.w; x++ {
+			fx := (float64(x)+0.5)/float64(ts) - 0.5
+			x0 := int(math.Floor(fx))
+			wx := float32(fx - float64(x0))
+			x0c, x1c := max(0, min(tw-1, x0)), max(0, min(tw-1, x0+1))
+			i := y*m.w + x
+			for c := 0; c < 3; c++ {
+				a := sm[3*(y0c*tw+x0c)+c]*(1-wx) + sm[3*(y0c*tw+x1c)+c]*wx
+				b := sm[3*(y1c*tw+x0c)+c]*(1-wx) + sm[3*(y1c*tw+x1c)+c]*wx
+				bg[3*i+c] = a*(1-wy) + b*wy
+			}
+		}
+	}
+	return bg
+}
+
+// modeLab estimates the most common colour of the samples (L*, a*, b* in
+// ch, reordered): the per-channel median, then the median of the half
+// nearest to it, twice. Hair that passed the skin gate (blurred edges,
+// brown or blond fibres) pulls a plain median towards itself in tiles where
+// it is dense; the nearest half is skin.
+func modeLab(ch [][]float32, dist []float32) (float32, float32, float32) {
+	n := len(ch[0])
+	var c [3]float32
+	for k := 0; k < 3; k++ {
+		c[k] = float32(quantile(append(dist[:0], ch[k]...), 0.5))
+	}
+	for it := 0; it < 2; it++ {
+		dist = dist[:0]
+		for i := 0; i < n; i++ {
+			dl, da, db := ch[0][i]-c[0], ch[1][i]-c[1], ch[2][i]-c[2]
+			dist = append(dist, dl*dl+da*da+db*db)
+		}
+		lim := float32(quantile(append([]float32(nil), dist...), 0.5))
+		var sel [3][]float32
+		for i := 0; i < n; i++ {
+			if dist[i] <= lim {
+				for k := 0; k < 3; k++ {
+					sel[k] = append(sel[k], ch[k][i])
+				}
+			}
+		}
+		for k := 0; k < 3; k++ {
+			c[k] = float32(quantile(sel[k], 0.5))
+		}
+	}
+	return c[0], c[1], c[2]
+}
+
+// skinPass replaces m.bg by the local skin of the admitted pixels, if there
+// are any.
+func (m *measurer) skinPass(admit func(i int) bool) bool {
+	bg := m.localSkin(admit)
+	if bg == nil {
+		return false
+	}
+	m.bg = bg
+	return true
+}
+
+// relight drops deep shadow from the region and scales every region pixel's
+// XYZ so that its local skin has the luminance of the best-lit skin. Light
+// falloff is multiplicative in linear light, so this undoes it for hair and
+// skin alike.
+func (m *measurer) relight() {
+	var ys []float32
+	for i, v := range m.reg {
+		if v {
+			ys = append(ys, float32(labY(float64(m.bg[3*i]))))
+		}
+	}
+	yRef := quantile(ys, litQuantile)
+	for i, v := range m.reg {
+		if !v {
+			continue
+		}
+		yb := labY(float64(m.bg[3*i]))
+		if yb < m.o.ShadowRatio*yRef {
+			m.reg[i] = false
+			continue
+		}
+		g := yRef / yb
+		p := colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}
+		x := p.XYZ()
+		q := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
+		m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(q.L), float32(q.A), float32(q.B)
+	}
+}
+
+func (m *measurer) diff(i int) [3]float64 {
+	return [3]float64{
+		float64(m.rel[3*i] - m.bg[3*i]),
+		float64(m.rel[3*i+1] - m.bg[3*i+1]),
+		float64(m.rel[3*i+2] - m.bg[3*i+2]),
+	}
+}
+
+// quiet reports whether pixel i is within noise of its local skin: not
+// hair, highlight, spot or local shadow.
+func (m *measurer) quiet(i int) bool {
+	d := m.diff(i)
+	lim := math.Max(3*m.sigma, minAbsThreshold)
+	return math.Abs(float64(m.proj[i])) <= lim && math.Abs(d[0]) <= lim
+}
+
+// findHair sets m.u, m.proj, m.sigma and m.hair.
+func (m *measurer) findHair() {
+	n := m.w * m.h
+	// Noise of the differences, from the L* channel's MAD over the region.
+	var dl []float32
+	for i := 0; i < n; i++ {
+		if m.reg[i] {
+			dl = append(dl, float32(math.Abs(float64(m.rel[3*i]-m.bg[3*i]))))
+		}
+	}
+	noise := 1.4826 * quantile(dl, 0.5)
+	// Dominant direction of the clear differences: power iteration on their
+	// scatter matrix.
+	thr := math.Max(4*noise, 2*minAbsThreshold)
+	var s [3][3]float64
+	var cnt int
+	for i := 0; i < n; i++ {
+		if !m.reg[i] {
+			continue
+		}
+		d := m.diff(i)
+		if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
+			continue
+		}
+		cnt++
+		for a := 0; a < 3; a++ {
+			for b := 0; b < 3; b++ {
+				s[a][b] += d[a] * d[b]
+			}
+		}
+	}
+	u := [3]float64{-1, 0, 0} // darker, if nothing stands out
+	if cnt > 0 {
+		v := [3]float64{-1, 0.1, 0.1}
+		for it := 0; it < 50; it++ {
+			var nv [3]float64
+			for a := 0; a < 3; a++ {
+				nv[a] = s[a][0]*v[0] + s[a][1]*v[1] + s[a][2]*v[2]
+			}
+			l := math.Sqrt(nv[0]*nv[0] + nv[1]*nv[1] + nv[2]*nv[2])
+			if l == 0 {
+				break
+			}
+			v = [3]float64{nv[0] / l, nv[1] / l, nv[2] / l}
+		}
+		// Orient towards the majority: hair outnumbers highlights.
+		pos := 0
+		for i := 0; i < n; i++ {
+			if !m.reg[i] {
+				continue
+			}
+			d := m.diff(i)
+			if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
+				continue
+			}
+			if d[0]*v[0]+d[1]*v[1]+d[2]*v[2] > 0 {
+				pos++
+			} else {
+				pos--
+			}
+		}
+		if pos < 0 {
+			v = [3]float64{-v[0], -v[1], -v[2]}
+		}
+		u = v
+	}
+	m.u = u
+	m.proj = make([]float32, n)
+	var all []float32
+	for i := 0; i < n; i++ {
+		if !m.reg[i] {
+			continue
+		}
+		d := m.diff(i)
+		p := float32(d[0]*u[0] + d[1]*u[1] + d[2]*u[2])
+		m.proj[i] = p
+		all = append(all, p)
+	}
+	// Skin is the bulk of the region and hair lies on the positive side
+	// only, so the median is skin (a local skin estimate pulled by dense
+	// hair shifts it) and the half below it measures the noise.
+	med := quantile(all, 0.5)
+	// A 3 × 3 binomial filter, about a fibre's width: it keeps most of a
+	// 3 px strand's contrast and cuts the pixel noise (a*, b* noise is
+	// several units on a phone photo) to about a third.
+	m.proj = m.smooth3(m.proj)
+	var neg []float32
+	for i := 0; i < n; i++ {
+		if m.reg[i] {
+			m.proj[i] -= float32(med)
+			if m.proj[i] <= 0 {
+				neg = append(neg, -m.proj[i])
+			}
+		}
+	}
+	m.sigma = 1.4826 * quantile(neg, 0.5)
+	if math.IsNaN(m.sigma) {
+		m.sigma = 0
+	}
+	// Two stages: noise-scaled thresholds find the fibres; their contrast
+	// then raises the thresholds so that weak structures (pores, creases,
+	// blur halos) do not join them. Highlights, which may be stronger than
+	// the hair, are gone before the contrast is taken: they are not thin.
+	hi := math.Max(hiSigma*m.sigma, 2*minAbsThreshold)
+	lo := math.Max(loSigma*m.sigma, minAbsThreshold)
+	hair := m.thinOnly(m.hysteresis(lo, hi))
+	var ph []float32
+	for i, v := range hair {
+		if v {
+			ph = append(ph, m.proj[i])
+		}
+	}
+	if len(ph) > 0 {
+		c := quantile(ph, 0.95)
+		hair = m.thinOnly(m.hysteresis(math.Max(lo, loFrac*c), math.Max(hi, hiFrac*c)))
+	}
+	m.hair = hair
+}
+
+// smooth3 filters v with the 3 × 3 binomial kernel inside the region;
+// neighbours outside it count as the centre pixel.
+func (m *measurer) smooth3(v []float32) []float32 {
+	out := make([]float32, len(v))
+	wts := [3]float32{1, 2, 1}
+	for y := 0; y < m.h; y++ {
+		for x := 0; x < m.w; x++ {
+			i := y*m.w + x
+			if !m.reg[i] {
+				continue
+			}
+			var s float32
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					val := v[i]
+					if xx >= 0 && yy >= 0 && xx < m.w && yy < m.h && m.reg[yy*m.w+xx] {
+						val = v[yy*m.w+xx]
+					}
+					s += wts[dx+1] * wts[dy+1] * val
+				}
+			}
+			out[i] = s / 16
+		}
+	}
+	return out
+}
+
+// hysteresis marks region pixels whose projection is at least hi, and those
+// at least lo connected to them.
+func (m *measurer) hysteresis(lo, hi float64) []bool {
+	n := m.w * m.h
+	cand := make([]bool, n)
+	hair := make([]bool, n)
+	var stack []int
+	for i := 0; i < n; i++ {
+		if m.reg[i] && float64(m.proj[i]) >= lo {
+			cand[i] = true
+			if float64(m.proj[i]) >= hi {
+				hair[i] = true
+				stack = append(stack, i)
+			}
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x, y := i%m.w, i/m.w
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				xx, yy := x+dx, y+dy
+				if xx < 0 || yy < 0 || xx >= m.w || yy >= m.h {
+					continue
+				}
+				j := yy*m.w + xx
+				if cand[j] && !hair[j] {
+					hair[j] = true
+					stack = append(stack, j)
+				}
+			}
+		}
+	}
+	return hair
+}
+
+// thinOnly keeps the components of hair that are thin like fibres:
+// thickness 2 × the 90th percentile of the distance transform inside them.
+func (m *measurer) thinOnly(hair []bool) []bool {
+	dt := chamfer(hair, m.w, m.h)
+	lab, n := labels(hair, m.w, m.h)
+	if n == 0 {
+		return hair
+	}
+	vals := make([][]float32, n+1)
+	for i, l := range lab {
+		if l > 0 {
+			vals[l] = append(vals[l], dt[i])
+		}
+	}
+	thick := make([]float64, n+1)
+	var all []float32
+	for l := 1; l <= n; l++ {
+		thick[l] = 2 * quantile(vals[l], 0.9)
+		for range vals[l] {
+			all = append(all, float32(thick[l]))
+		}
+	}
+	maxW := m.o.MaxStrandWidthPx
+	if maxW <= 0 {
+		maxW = math.Max(5, 2.5*quantile(all, 0.5))
+	}
+	keep := make([]bool, n+1)
+	for l := 1; l <= n; l++ {
+		keep[l] = thick[l] <= maxW && len(vals[l]) >= 3
+	}
+	out := make([]bool, len(hair))
+	for i, l := range lab {
+		out[i] = l > 0 && keep[l]
+	}
+	return out
+}
+
+// nearHair marks pixels within 2 px of hair: blur and JPEG spread a strand's
+// colour into its neighbours.
+func (m *measurer) nearHair() []bool {
+	notHair := make([]bool, len(m.hair))
+	for i, v := range m.hair {
+		notHair[i] = !v
+	}
+	d := chamfer(notHair, m.w, m.h)
+	near := make([]bool, len(d))
+	for i := range d {
+		near[i] = m.hair[i] || d[i] <= 2.5
+	}
+	return near
+}
+
+// scalpColour measures the skin away from hair and outliers.
+func (m *measurer) scalpColour(near []bool) ScalpResult {
+	var idx []int
+	for i, v := range m.reg {
+		if v && !near[i] && m.quiet(i) {
+			idx = append(idx, i)
+		}
+	}
+	var r ScalpResult
+	if len(idx) == 0 {
+		return r
+	}
+	r.Colour = m.robust(idx)
+	r.Found = true
+	r.ITADeg = colour.ITA(r.Lab)
+	r.ITACategory = colour.ITACategory(r.ITADeg)
+	return r
+}
+
+// hairColour measures the hair from strand cores and returns it with the
+// cores' contrast to skin and how spread the hair is over the region.
+func (m *measurer) hairColour(nReg int) (HairResult, float64, float64) {
+	var r HairResult
+	var ridge []int
+	var hs []float32
+	for y := 0; y < m.h; y++ {
+		for x := 0; x < m.w; x++ {
+			i := y*m.w + x
+			if !m.hair[i] {
+				continue
+			}
+			r.MaskPixels++
+			p := m.proj[i]
+			// A core is the maximum across the strand in some direction.
+			for _, d := range [4][2]int{{1, 0}, {0, 1}, {1, 1}, {1, -1}} {
+				x0, y0, x1, y1 := x-d[0], y-d[1], x+d[0], y+d[1]
+				if x0 < 0 || y0 < 0 || x1 < 0 || y1 < 0 || x0 >= m.w || x1 >= m.w || y0 >= m.h || y1 >= m.h {
+					continue
+				}
+				if p >= m.proj[y0*m.w+x0] && p >= m.proj[y1*m.w+x1] {
+					ridge = append(ridge, i)
+					hs = append(hs, p)
+					break
+				}
+			}
+		}
+	}
+	if len(ridge) < 5 {
+		return r, 0, 0
+	}
+	tmp := append([]float32(nil), hs...)
+	lo, hi := quantile(tmp, coreLo), quantile(tmp, coreHi)
+	var core []int
+	for k, i := range ridge {
+		if v := float64(hs[k]); v >= lo && v <= hi {
+			core = append(core, i)
+		}
+	}
+	r.Colour = m.robust(core)
+	r.Found = true
+	r.Lab = m.unmixedHair(r.Lab)
+
+	// Coverage by unmixing in linear light: a pixel is α hair + (1 − α)
+	// local skin, α from the projection of its XYZ on hair − skin.
+	hx := r.Lab.XYZ()
+	var sum float64
+	var contrastSum float64
+	var nc int
+	for i, v := range m.reg {
+		if !v {
+			continue
+		}
+		if float64(m.proj[i]) < 2*m.sigma {
+			continue
+		}
+		s := colour.LabD50{L: float64(m.bg[3*i]), A: float64(m.bg[3*i+1]), B: float64(m.bg[3*i+2])}.XYZ()
+		p := colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}.XYZ()
+		d := [3]float64{hx.X - s.X, hx.Y - s.Y, hx.Z - s.Z}
+		e := [3]float64{p.X - s.X, p.Y - s.Y, p.Z - s.Z}
+		dd := d[0]*d[0] + d[1]*d[1] + d[2]*d[2]
+		if dd == 0 {
+			continue
+		}
+		sum += math.Max(0, math.Min(1, (e[0]*d[0]+e[1]*d[1]+e[2]*d[2])/dd))
+	}
+	r.Fraction = sum / float64(nReg)
+	for _, i := range core {
+		contrastSum += float64(m.proj[i])
+		nc++
+	}
+	// Spread: share of the region's tiles that hold some hair.
+	ts := m.o.TilePx
+	tw, th := (m.w+ts-1)/ts, (m.h+ts-1)/ts
+	regN := make([]int, tw*th)
+	hairN := make([]int, tw*th)
+	for y := 0; y < m.h; y++ {
+		for x := 0; x < m.w; x++ {
+			i := y*m.w + x
+			t := (y/ts)*tw + x/ts
+			if m.reg[i] || m.hair[i] {
+				regN[t]++
+			}
+			if m.hair[i] {
+				hairN[t]++
+			}
+		}
+	}
+	var tiles, withHair int
+	for t := range regN {
+		if regN[t]*2 >= ts*ts {
+			tiles++
+			if hairN[t]*100 >= regN[t] {
+				withHair++
+			}
+		}
+	}
+	spread := 0.0
+	if tiles > 0 {
+		spread = float64(withHair) / float64(tiles)
+	}
+	return r, contrastSum / float64(nc), spread
+}
+
+// unmixedHair keeps the cores' lightness but takes the hair's a*, b* from
+// everything the hair changes in the skin around it.
+// Blur and JPEG's chroma subsampling spread a strand's colour into its
+// neighbours, so a core pixel's a*, b* lean towards the skin even when its
+// L* (full resolution in JPEG) is right; the sum of the differences from
+// the local skin over the hair and its surroundings is (nearly) unchanged by
+// such local averaging, and it points from skin to hair.
+func (m *measurer) unmixedHair(core colour.LabD50) colour.LabD50 {
+	var el, skl [3]float64
+	n := 0
+	near := m.nearHair()
+	for i, v := range near {
+		if !v || !m.reg[i] || float64(m.proj[i]) < -loSigma*m.sigma {
+			continue
+		}
+		for c := 0; c < 3; c++ {
+			el[c] += float64(m.rel[3*i+c] - m.bg[3*i+c])
+			skl[c] += float64(m.bg[3*i+c])
+		}
+		n++
+	}
+	if n == 0 {
+		return core
+	}
+	for k := range skl {
+		skl[k] /= float64(n)
+	}
+	// Sums in L*a*b* rather than linear XYZ: JPEG averages chroma in its
+	// gamma-encoded YCbCr, which L*a*b* (a cube root) follows more closely
+	// than linear light does. Measured on the scene renders at JPEG 90:
+	// hair ΔE00 1.7 this way, 3.6 in XYZ, 4.3 from the cores alone.
+	dl := core.L - skl[0]
+	if math.Abs(dl) < minUnmixDL || el[0]*dl <= 0 {
+		return core
+	}
+	k := dl / el[0]
+	return colour.LabD50{L: core.L, A: skl[1] + k*el[1], B: skl[2] + k*el[2]}
+}
+
+// robust returns the per-channel median of the relit pixels idx and their
+// median CIEDE2000 to it.
+func (m *measurer) robust(idx []int) Colour {
+	ch := make([]float32, len(idx))
+	var med [3]float64
+	for c := 0; c < 3; c++ {
+		for k, i := range idx {
+			ch[k] = m.rel[3*i+c]
+		}
+		med[c] = quantile(ch, 0.5)
+	}
+	lab := colour.LabD50{L: med[0], A: med[1], B: med[2]}
+	// The spread from a subsample: CIEDE2000 is costly and a few thousand
+	// pixels fix a median well.
+	step := max(1, len(idx)/4000)
+	var de []float32
+	for k := 0; k < len(idx); k += step {
+		i := idx[k]
+		p := colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}
+		de = append(de, float32(colour.DeltaE00(p, lab)))
+	}
+	return Colour{Lab: lab, Spread: quantile(de, 0.5), Pixels: len(idx)}
+}
+
+func contrast(hair, scalp colour.LabD50) Contrast {
+	dh := hair.HueDeg() - scalp.HueDeg()
+	for dh > 180 {
+		dh -= 360
+	}
+	for dh < -180 {
+		dh += 360
+	}
+	yh, ys := labY(hair.L), labY(scalp.L)
+	ratio := (math.Max(yh, ys) + 0.05) / (math.Min(yh, ys) + 0.05)
+	return Contrast{
+		DE00:  colour.DeltaE00(hair, scalp),
+		DL:    hair.L - scalp.L,
+		DC:    hair.Chroma() - scalp.Chroma(),
+		DH:    dh,
+		Ratio: ratio,
+	}
+}
