@@ -12,5 +12,6 @@ require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
+	gocv.io/x/gocv v0.32.0 // indirect
 	golang.org/x/tools v0.30.0 // indirect
 )

@@ -4,11 +4,12 @@ import (
 	"math"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/optimize"
 )
 
 // refineDE polishes a 3×3 model to minimise the mean squared CIEDE2000 over
-// the samples, with Nelder–Mead from the least-squares start. Least squares
+// the samples, with BFGS (central-difference gradients) from the least-squares start. Least squares
 // in XYZ weighs errors as the eye does not; this optimises what is reported.
 // If the optimiser fails or does worse, the start is kept.
 func refineDE(start Model, s []Sample) Model {
@@ -25,10 +26,13 @@ func refineDE(start Model, s []Sample) Model {
 		return sum / float64(len(s))
 	}
 	x0 := append([]float64(nil), start.Coef...)
-	res, err := optimize.Minimize(optimize.Problem{Func: cost}, x0, &optimize.Settings{
+	grad := func(g, x []float64) {
+		fd.Gradient(g, cost, x, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+	}
+	res, err := optimize.Minimize(optimize.Problem{Func: cost, Grad: grad}, x0, &optimize.Settings{
 		FuncEvaluations: refineMaxEvaluations,
-		Converger:       &optimize.FunctionConverge{Absolute: 1e-6, Iterations: 200},
-	}, &optimize.NelderMead{})
+		Converger:       &optimize.FunctionConverge{Absolute: 1e-4, Relative: 1e-4, Iterations: 5},
+	}, &optimize.BFGS{})
 	if err != nil && res == nil {
 		return start
 	}
@@ -40,4 +44,4 @@ func refineDE(start Model, s []Sample) Model {
 
 // refineMaxEvaluations bounds the refinement's cost (each evaluation is one
 // pass over ≤ 24 patches); it converges well within this on real charts.
-const refineMaxEvaluations = 4000
+const refineMaxEvaluations = 1500

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -53,7 +54,7 @@ func (p partialFailure) Error() string {
 // return one and map errors to exit codes here instead.
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(reorderArgs(app, args))
 	var pf partialFailure
 	var ue usageError
 	switch {
@@ -103,5 +104,66 @@ func setUsageHandler(c *cli.Command) {
 
 // commands lists the subcommands; each lives in its own file.
 func commands() []*cli.Command {
-	return []*cli.Command{}
+	return []*cli.Command{
+		calibrateCommand(),
+	}
+}
+
+// reorderArgs moves a subcommand's flags in front of its positional
+// arguments, so that `smpmatch calibrate a.jpg b.jpg --json` works as the
+// README shows: urfave/cli v2 stops parsing flags at the first argument.
+// Everything after a "--" is left alone.
+func reorderArgs(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	var cmd *cli.Command
+	i := 1
+	for ; i < len(args) && cmd == nil; i++ {
+		cmd = app.Command(args[i])
+	}
+	if cmd == nil {
+		return args
+	}
+	// Descend into subcommands named next (e.g. "palettes show").
+	for i < len(args) {
+		sub := cmd.Command(args[i])
+		if sub == nil {
+			break
+		}
+		cmd = sub
+		i++
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	head := append([]string{}, args[:i]...)
+	var flags, pos []string
+	for k := i; k < len(args); k++ {
+		a := args[k]
+		if a == "--" {
+			pos = append(pos, args[k:]...)
+			break
+		}
+		if len(a) > 1 && a[0] == '-' {
+			name := strings.TrimLeft(a, "-")
+			if eq := strings.IndexByte(name, '='); eq >= 0 {
+				flags = append(flags, a)
+				continue
+			}
+			flags = append(flags, a)
+			if takesValue[name] && k+1 < len(args) {
+				flags = append(flags, args[k+1])
+				k++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	out := append(head, flags...)
+	return append(out, pos...)
 }
