@@ -93,9 +93,9 @@ type Options struct {
 	// hair. Default: 2.5 × the median thickness of all candidates, at least
 	// 5 px.
 	MaxStrandWidthPx float64
-	// MinHairContrast is the least L*a*b* distance between hair cores and
-	// skin for a confident result (default 6): skin creases and pores are
-	// weaker than hair.
+	// MinHairContrast is the least CIEDE2000 between hair and scalp for a
+	// confident result (default 5): skin creases and pores are weaker than
+	// hair; the blond hair on medium skin of the tests is about 7.
 	MinHairContrast float64
 }
 
@@ -106,15 +106,15 @@ const (
 	defSkinChromaMin   = 5.0
 	defMinSkinShare    = 0.3
 	defShadowRatio     = 0.5
-	defMinHairContrast = 6.0
+	defMinHairContrast = 5.0
 	// litQuantile picks the best-lit skin as the 98th percentile of local
 	// skin luminance: the brightest skin apart from outliers.
 	litQuantile = 0.98
 	// thresholds of the hair projection, in units of its noise σ and of
 	// the hair cores' contrast c: seeds above max(hiSigma σ, hiFrac c),
 	// grown over pixels above max(loSigma σ, loFrac c).
-	hiSigma, hiFrac = 5.0, 0.5
-	loSigma, loFrac = 3.0, 0.3
+	hiSigma, hiFrac = 4.0, 0.5
+	loSigma, loFrac = 2.5, 0.3
 	// coreLo, coreHi: the band of the strands' ridge pixels, by their
 	// contrast, that gives the hair's lightness: the upper part (full
 	// cover) without the noisiest extremes.
@@ -124,9 +124,17 @@ const (
 	minUnmixDL = 5.0
 	// minAbsThreshold keeps a noise-free flat image from being all hair.
 	minAbsThreshold = 2.0
-	// tileSmooth averages the local skin over 3 × 3 tiles. Off: skin
-	// mottling is finer than that and the mode per tile is steady enough.
-	tileSmooth = false
+	// pixelNoiseFactor: the projection's noise is at most this many times
+	// the pixel noise carried through it (smoothing lowers it, texture and
+	// JPEG blocks raise it).
+	pixelNoiseFactor = 3.0
+	// minChannelNoise floors the noise of a channel (L*a*b* units) so that
+	// a noise-free render does not divide by zero.
+	minChannelNoise = 0.2
+	// tophatDiv sets the top-hat element to the long side / 75 (7 px at
+	// 512, 27 px at 2000): about 2.5 times a fibre at the recommended
+	// working resolution.
+	tophatDiv = 75.0
 )
 
 func (o Options) withDefaults(w, h int) Options {
@@ -333,9 +341,17 @@ func (m *measurer) run() Result {
 	near := m.nearHair()
 	m.skinPass(func(i int) bool { return m.reg[i] && !near[i] && m.quiet(i) })
 	m.relight()
+	// Where the region ends inside the photo, the light falls steeply (the
+	// head's rim turning into shadow) or something else begins; keep a
+	// top-hat's width away from that edge.
+	dt := chamfer(m.reg, m.w, m.h)
+	edge := float32(m.tophatPx()/2 + 1)
 	nReg = 0
-	for _, v := range m.reg {
-		if v {
+	for i, v := range m.reg {
+		if v && dt[i] <= edge {
+			m.reg[i] = false
+		}
+		if m.reg[i] {
 			nReg++
 		}
 	}
@@ -351,7 +367,7 @@ func (m *measurer) run() Result {
 
 	r.Scalp = m.scalpColour(near)
 	r.Scalp.RegionPixels = nReg
-	hair, contrastC, spread := m.hairColour(nReg)
+	hair, spread := m.hairColour(nReg)
 	r.Hair = hair
 	if r.Scalp.Found && r.Hair.Found {
 		r.Contrast = contrast(r.Hair.Lab, r.Scalp.Lab)
@@ -377,7 +393,7 @@ func (m *measurer) run() Result {
 		{ramp(float64(r.Scalp.Pixels), 50, 500), "too little clear scalp skin to measure its colour"},
 		{ramp(r.Hair.Fraction, 0.002, 0.01), "no hair found: hair colour and contrast cannot be measured (a bald scalp, or not a scalp)"},
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
-		{ramp(contrastC, 0.6*m.o.MinHairContrast, m.o.MinHairContrast), "the 'hair' differs from the skin by little more than creases or pores do"},
+		{ramp(r.Contrast.DE00, 0.6*m.o.MinHairContrast, m.o.MinHairContrast), "the 'hair' differs from the skin by little more than creases or pores do"},
 	}
 	return m.finish(r, fs)
 }
@@ -605,35 +621,29 @@ func (m *measurer) localSkin(admit func(i int) bool) []float32 {
 			valid[t] = true
 		}
 	}
-	sm := grid
-	if tileSmooth {
-		sm = smoothTiles(grid, tw, th)
-	}
-	return m.interpolate(sm, tw, th)
+	return m.interpolate(medianTiles(grid, tw, th), tw, th)
 }
 
-// smoothTiles is the 3 × 3 mean over tiles.
-func smoothTiles(grid []float32, tw, th int) []float32 {
+// medianTiles is the 3 × 3 median over tiles, per channel: a tile whose
+// mode went to the hair (where hair is locally denser than skin) is an
+// outlier among its neighbours.
+func medianTiles(grid []float32, tw, th int) []float32 {
 	sm := make([]float32, len(grid))
+	var win []float32
 	for ty := 0; ty < th; ty++ {
 		for tx := 0; tx < tw; tx++ {
-			var s [3]float32
-			n := float32(0)
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					xx, yy := tx+dx, ty+dy
-					if xx >= 0 && yy >= 0 && xx < tw && yy < th {
-						j := yy*tw + xx
-						for c := 0; c < 3; c++ {
-							s[c] += grid[3*j+c]
-						}
-						n++
-					}
-				}
-			}
 			t := ty*tw + tx
 			for c := 0; c < 3; c++ {
-				sm[3*t+c] = s[c] / n
+				win = win[:0]
+				for dy := -1; dy <= 1; dy++ {
+					for dx := -1; dx <= 1; dx++ {
+						xx, yy := tx+dx, ty+dy
+						if xx >= 0 && yy >= 0 && xx < tw && yy < th {
+							win = append(win, grid[3*(yy*tw+xx)+c])
+						}
+					}
+				}
+				sm[3*t+c] = float32(quantile(win, 0.5))
 			}
 		}
 	}
@@ -756,90 +766,45 @@ func (m *measurer) quiet(i int) bool {
 
 // findHair sets m.u, m.proj, m.sigma and m.hair.
 func (m *measurer) findHair() {
+	m.u = m.hairDirection()
 	n := m.w * m.h
-	// Noise of the differences, from the L* channel's MAD over the region.
-	var dl []float32
+	// Matched filter: weight each channel by the hair's contrast in it over
+	// its noise variance. After JPEG, a*, b* are far noisier than L*, so
+	// grey hair on light skin (ΔL* −6, Δb* −12) is found by its lightness.
+	ns := m.channelNoise()
+	u := [3]float64{m.u[0] / (ns[0] * ns[0]), m.u[1] / (ns[1] * ns[1]), m.u[2] / (ns[2] * ns[2])}
+	if l := math.Sqrt(u[0]*u[0] + u[1]*u[1] + u[2]*u[2]); l > 0 && !math.IsNaN(l) && !math.IsInf(l, 0) {
+		u = [3]float64{u[0] / l, u[1] / l, u[2] / l}
+	} else {
+		u = m.u
+	}
+	m.proj = make([]float32, n)
 	for i := 0; i < n; i++ {
 		if m.reg[i] {
-			dl = append(dl, float32(math.Abs(float64(m.rel[3*i]-m.bg[3*i]))))
-		}
-	}
-	noise := 1.4826 * quantile(dl, 0.5)
-	// Dominant direction of the clear differences: power iteration on their
-	// scatter matrix.
-	thr := math.Max(4*noise, 2*minAbsThreshold)
-	var s [3][3]float64
-	var cnt int
-	for i := 0; i < n; i++ {
-		if !m.reg[i] {
-			continue
-		}
-		d := m.diff(i)
-		if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
-			continue
-		}
-		cnt++
-		for a := 0; a < 3; a++ {
-			for b := 0; b < 3; b++ {
-				s[a][b] += d[a] * d[b]
-			}
-		}
-	}
-	u := [3]float64{-1, 0, 0} // darker, if nothing stands out
-	if cnt > 0 {
-		v := [3]float64{-1, 0.1, 0.1}
-		for it := 0; it < 50; it++ {
-			var nv [3]float64
-			for a := 0; a < 3; a++ {
-				nv[a] = s[a][0]*v[0] + s[a][1]*v[1] + s[a][2]*v[2]
-			}
-			l := math.Sqrt(nv[0]*nv[0] + nv[1]*nv[1] + nv[2]*nv[2])
-			if l == 0 {
-				break
-			}
-			v = [3]float64{nv[0] / l, nv[1] / l, nv[2] / l}
-		}
-		// Orient towards the majority: hair outnumbers highlights.
-		pos := 0
-		for i := 0; i < n; i++ {
-			if !m.reg[i] {
-				continue
-			}
 			d := m.diff(i)
-			if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
-				continue
-			}
-			if d[0]*v[0]+d[1]*v[1]+d[2]*v[2] > 0 {
-				pos++
-			} else {
-				pos--
-			}
+			m.proj[i] = float32(d[0]*u[0] + d[1]*u[1] + d[2]*u[2])
 		}
-		if pos < 0 {
-			v = [3]float64{-v[0], -v[1], -v[2]}
-		}
-		u = v
 	}
-	m.u = u
-	m.proj = make([]float32, n)
+	// A 3 × 3 binomial filter, about a fibre's width, keeps most of a 3 px
+	// strand's contrast and cuts pixel noise (a*, b* noise is several
+	// units on a phone photo). Then a white top-hat (the signal minus its
+	// morphological opening) keeps only what is narrower than the
+	// structuring element: fibres stay, while what the tiled local skin
+	// cannot follow (the steep falloff at the head's rim, skin mottling)
+	// goes.
+	sm := m.smooth3(m.proj)
+	op := m.opening(sm, m.tophatPx())
 	var all []float32
 	for i := 0; i < n; i++ {
-		if !m.reg[i] {
-			continue
+		if m.reg[i] {
+			m.proj[i] = sm[i] - op[i]
+			all = append(all, m.proj[i])
 		}
-		d := m.diff(i)
-		p := float32(d[0]*u[0] + d[1]*u[1] + d[2]*u[2])
-		m.proj[i] = p
-		all = append(all, p)
 	}
-	// Skin is the bulk of the region and hair lies on the positive side
-	// only, so the median is skin (a local skin estimate pulled by dense
-	// hair shifts it) and the half below it measures the noise.
+	// Skin is the bulk of the region: its top-hat is a small positive
+	// noise floor, hair stands above it. Centre on the median and measure
+	// the noise from the half below it.
 	med := quantile(all, 0.5)
-	// A 3 × 3 binomial filter, about a fibre's width: it keeps most of a
-	// 3 px strand's contrast and cuts the pixel noise (a*, b* noise is
-	// several units on a phone photo) to about a third.
-	m.proj = m.smooth3(m.proj)
 	var neg []float32
 	for i := 0; i < n; i++ {
 		if m.reg[i] {
@@ -853,6 +818,12 @@ func (m *measurer) findHair() {
 	if math.IsNaN(m.sigma) {
 		m.sigma = 0
 	}
+	// Under dense hair more than half the region is hair or its halo (blur,
+	// JPEG's shared chroma), and the half below the median no longer is
+	// plain skin. The pixel noise, carried through the projection, bounds
+	// the noise from above.
+	pn := math.Sqrt(u[0]*u[0]*ns[0]*ns[0] + u[1]*u[1]*ns[1]*ns[1] + u[2]*u[2]*ns[2]*ns[2])
+	m.sigma = math.Min(m.sigma, math.Max(pixelNoiseFactor*pn, minAbsThreshold/2))
 	// Two stages: noise-scaled thresholds find the fibres; their contrast
 	// then raises the thresholds so that weak structures (pores, creases,
 	// blur halos) do not join them. Highlights, which may be stronger than
@@ -871,6 +842,155 @@ func (m *measurer) findHair() {
 		hair = m.thinOnly(m.hysteresis(math.Max(lo, loFrac*c), math.Max(hi, hiFrac*c)))
 	}
 	m.hair = hair
+	if Debug != nil {
+		cnt := 0
+		for _, v := range hair {
+			if v {
+				cnt++
+			}
+		}
+		Debug("findHair ns %.2f u %.2f sigma %.2f med %.2f hi %.2f lo %.2f ph %d hair %d", m.channelNoise(), m.u, m.sigma, med, hi, lo, len(ph), cnt)
+	}
+}
+
+var Debug func(string, ...any)
+
+// channelNoise is the pixel-to-pixel noise of L*, a*, b* in the region:
+// the MAD of horizontal neighbour differences over √2, which ignores
+// shading and mottling, and counts JPEG artefacts as noise.
+func (m *measurer) channelNoise() [3]float64 {
+	var out [3]float64
+	d := make([]float32, 0, 1024)
+	for c := 0; c < 3; c++ {
+		d = d[:0]
+		for y := 0; y < m.h; y += 2 {
+			for x := 0; x+1 < m.w; x++ {
+				i := y*m.w + x
+				if m.reg[i] && m.reg[i+1] {
+					d = append(d, float32(math.Abs(float64(m.rel[3*(i+1)+c]-m.rel[3*i+c]))))
+				}
+			}
+		}
+		out[c] = math.Max(1.4826*quantile(d, 0.5)/math.Sqrt2, minChannelNoise)
+	}
+	return out
+}
+
+// tophatPx is the width of the top-hat's structuring element: wider than
+// any fibre, narrow enough to follow shading.
+func (m *measurer) tophatPx() int {
+	k := 2*int(math.Round(float64(max(m.w, m.h))/tophatDiv)) + 1
+	return max(7, k)
+}
+
+// hairDirection is the colour direction, in L*a*b*, from skin to hair: the
+// mean difference from the local skin over the hair found before, or at
+// first the dominant direction (power iteration on the scatter matrix) of
+// all clear differences, oriented towards the majority, since hair
+// outnumbers highlights.
+func (m *measurer) hairDirection() [3]float64 {
+	n := m.w * m.h
+	norm := func(v [3]float64) ([3]float64, bool) {
+		l := math.Sqrt(v[0]*v[0] + v[1]*v[1] + v[2]*v[2])
+		if l == 0 || math.IsNaN(l) {
+			return v, false
+		}
+		return [3]float64{v[0] / l, v[1] / l, v[2] / l}, true
+	}
+	if m.hair != nil {
+		var sum [3]float64
+		for i := 0; i < n; i++ {
+			if m.hair[i] && m.reg[i] {
+				d := m.diff(i)
+				sum[0] += d[0]
+				sum[1] += d[1]
+				sum[2] += d[2]
+			}
+		}
+		if v, ok := norm(sum); ok {
+			return v
+		}
+	}
+	var dl []float32
+	for i := 0; i < n; i++ {
+		if m.reg[i] {
+			dl = append(dl, float32(math.Abs(float64(m.rel[3*i]-m.bg[3*i]))))
+		}
+	}
+	noise := 1.4826 * quantile(dl, 0.5)
+	thr := math.Max(4*noise, 2*minAbsThreshold)
+	var s [3][3]float64
+	var cnt int
+	for i := 0; i < n; i++ {
+		if !m.reg[i] {
+			continue
+		}
+		d := m.diff(i)
+		if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
+			continue
+		}
+		cnt++
+		for a := 0; a < 3; a++ {
+			for b := 0; b < 3; b++ {
+				s[a][b] += d[a] * d[b]
+			}
+		}
+	}
+	if cnt == 0 {
+		return [3]float64{-1, 0, 0} // darker, if nothing stands out
+	}
+	v := [3]float64{-1, 0.1, 0.1}
+	for it := 0; it < 50; it++ {
+		var nv [3]float64
+		for a := 0; a < 3; a++ {
+			nv[a] = s[a][0]*v[0] + s[a][1]*v[1] + s[a][2]*v[2]
+		}
+		var ok bool
+		if v, ok = norm(nv); !ok {
+			return [3]float64{-1, 0, 0}
+		}
+	}
+	pos := 0
+	for i := 0; i < n; i++ {
+		if !m.reg[i] {
+			continue
+		}
+		d := m.diff(i)
+		if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
+			continue
+		}
+		if d[0]*v[0]+d[1]*v[1]+d[2]*v[2] > 0 {
+			pos++
+		} else {
+			pos--
+		}
+	}
+	if pos < 0 {
+		v = [3]float64{-v[0], -v[1], -v[2]}
+	}
+	return v
+}
+
+// opening is the morphological opening of v (erosion then dilation) with a
+// k × k square inside the region; pixels outside it are ignored.
+func (m *measurer) opening(v []float32, k int) []float32 {
+	const big = float32(math.MaxFloat32)
+	e := make([]float32, len(v))
+	for i := range v {
+		if m.reg[i] {
+			e[i] = v[i]
+		} else {
+			e[i] = big
+		}
+	}
+	e = minFilter(e, m.w, m.h, k, false)
+	for i := range e {
+		if !m.reg[i] {
+			e[i] = -big
+		}
+	}
+	e = minFilter(e, m.w, m.h, k, true)
+	return e
 }
 
 // smooth3 filters v with the 3 × 3 binomial kernel inside the region;
@@ -1009,9 +1129,9 @@ func (m *measurer) scalpColour(near []bool) ScalpResult {
 	return r
 }
 
-// hairColour measures the hair from strand cores and returns it with the
-// cores' contrast to skin and how spread the hair is over the region.
-func (m *measurer) hairColour(nReg int) (HairResult, float64, float64) {
+// hairColour measures the hair from strand cores and returns it with how
+// spread the hair is over the region.
+func (m *measurer) hairColour(nReg int) (HairResult, float64) {
 	var r HairResult
 	var ridge []int
 	var hs []float32
@@ -1038,7 +1158,7 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64, float64) {
 		}
 	}
 	if len(ridge) < 5 {
-		return r, 0, 0
+		return r, 0
 	}
 	tmp := append([]float32(nil), hs...)
 	lo, hi := quantile(tmp, coreLo), quantile(tmp, coreHi)
@@ -1056,8 +1176,6 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64, float64) {
 	// local skin, α from the projection of its XYZ on hair − skin.
 	hx := r.Lab.XYZ()
 	var sum float64
-	var contrastSum float64
-	var nc int
 	for i, v := range m.reg {
 		if !v {
 			continue
@@ -1076,10 +1194,6 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64, float64) {
 		sum += math.Max(0, math.Min(1, (e[0]*d[0]+e[1]*d[1]+e[2]*d[2])/dd))
 	}
 	r.Fraction = sum / float64(nReg)
-	for _, i := range core {
-		contrastSum += float64(m.proj[i])
-		nc++
-	}
 	// Spread: share of the region's tiles that hold some hair.
 	ts := m.o.TilePx
 	tw, th := (m.w+ts-1)/ts, (m.h+ts-1)/ts
@@ -1110,7 +1224,7 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64, float64) {
 	if tiles > 0 {
 		spread = float64(withHair) / float64(tiles)
 	}
-	return r, contrastSum / float64(nc), spread
+	return r, spread
 }
 
 // unmixedHair keeps the cores' lightness but takes the hair's a*, b* from
