@@ -38,8 +38,8 @@ import (
 type HealedModel struct {
 	// Version names this set of parameters in reports.
 	Version string `json:"version"`
-	// EffectiveConcentration φ is the fraction of the ink's masstone
-	// strength present in the healed dermis (0 < φ ≤ 1).
+	// EffectiveConcentration φ is the pigment load of the healed dermis
+	// relative to the ink's masstone K/S (0 < φ ≤ 5; 1 = masstone strength).
 	EffectiveConcentration float64 `json:"effective_concentration"`
 	// EpidermisHaze550 is the epidermis' back-scattered reflectance at
 	// 550 nm (0 ≤ h < 0.5).
@@ -55,6 +55,11 @@ type HealedModel struct {
 	// Sources says where each value comes from.
 	Sources map[string]string `json:"sources,omitempty"`
 }
+
+// maxEffectiveConcentration bounds φ: masstone K/S is itself only known up
+// to the drawdown's surface reflection, so φ may exceed 1, but a healed dot
+// five times stronger than an opaque film of the ink is not physical.
+const maxEffectiveConcentration = 5
 
 // maxHazeFraction caps the epidermal haze at this fraction of the scalp's
 // own reflectance: the haze is part of what the scalp reflects, so it can
@@ -96,7 +101,7 @@ func (m HealedModel) Validate() error {
 			errs = append(errs, fmt.Errorf("healed model: %s = %g is outside %g..%g", name, v, lo, hi))
 		}
 	}
-	check("effective_concentration", m.EffectiveConcentration, 1e-4, 1)
+	check("effective_concentration", m.EffectiveConcentration, 1e-4, maxEffectiveConcentration)
 	check("epidermis_haze_550", m.EpidermisHaze550, 0, 0.5)
 	check("haze_exponent", m.HazeExponent, 0, 4)
 	check("epidermis_absorbance_550", m.EpidermisAbsorbance550, 0, 3)
@@ -153,19 +158,50 @@ func (s *Skin) Healed(ink KSSpectrum) ReflectanceSpectrum {
 	return r
 }
 
-// HealedXYZ is Healed(ink).XYZ() in one pass without intermediate copies: the
+// HealedXYZ is Healed(c·ink).XYZ(), the colour of a healed dot of ink
+// diluted to concentration c, in one pass without intermediate copies: the
 // recipe search calls it for every candidate recipe.
-func (s *Skin) HealedXYZ(ink *KSSpectrum) colour.XYZ {
+func (s *Skin) HealedXYZ(ink *KSSpectrum, c float64) colour.XYZ {
 	var x, y, z float64
-	phi := s.model.EffectiveConcentration
+	phi := s.model.EffectiveConcentration * c
 	for i := 0; i < GridLen; i++ {
 		ks := s.dermis[i] + phi*ink[i]
-		rb := 1 / (1 + ks + math.Sqrt(ks*ks+2*ks))
-		r := s.haze[i] + s.trans2[i]*rb/(1-s.haze[i]*rb)
+		// With Rb = 1/D (D = 1 + K/S + √(…)), Kubelka's layer formula
+		// Re + Te²·Rb/(1 − Re·Rb) is Re + Te²/(D − Re): one division.
+		d := 1 + ks + math.Sqrt(ks*ks+2*ks)
+		r := s.haze[i] + s.trans2[i]/(d-s.haze[i])
 		w := &weightsD50[i]
 		x += r * w[0]
 		y += r * w[1]
 		z += r * w[2]
 	}
 	return colour.XYZ{X: x, Y: y, Z: z}
+}
+
+// Stubble is how a hair reads in its follicle on a freshly shaved scalp: the
+// hair (reflectance hair) fills coverage of the dermis under the epidermis,
+// the rest is the client's dermis, and the epidermis veils both, exactly as it
+// veils a pigment dot. This is the bluish-grey 'shadow' that shaved scalps
+// show (DOMAIN.md, 'Skin and hair'), and what an SMP dot imitates.
+func (s *Skin) Stubble(hair ReflectanceSpectrum, coverage float64) ReflectanceSpectrum {
+	var r ReflectanceSpectrum
+	for i := range r {
+		rd := reflectanceOf(s.dermis[i])
+		rb := coverage*hair[i] + (1-coverage)*rd
+		r[i] = s.haze[i] + s.trans2[i]*rb/(1-s.haze[i]*rb)
+	}
+	return r
+}
+
+// HealedY is HealedXYZ(ink, c).Y alone, for the recipe search's lightness
+// bounds.
+func (s *Skin) HealedY(ink *KSSpectrum, c float64) float64 {
+	var y float64
+	phi := s.model.EffectiveConcentration * c
+	for i := 0; i < GridLen; i++ {
+		ks := s.dermis[i] + phi*ink[i]
+		d := 1 + ks + math.Sqrt(ks*ks+2*ks)
+		y += (s.haze[i] + s.trans2[i]/(d-s.haze[i])) * weightsD50[i][1]
+	}
+	return y
 }

@@ -33,7 +33,7 @@ func TestLoadHealedModelRejectsBadFiles(t *testing.T) {
 	tests := []struct {
 		name, json, want string
 	}{
-		{"a concentration above 1", `{"effective_concentration": 2, "epidermis_haze_550": 0.04, "haze_exponent": 1.4, "epidermis_absorbance_550": 0.1, "melanin_exponent": 3.5}`, "effective_concentration = 2 is outside"},
+		{"a concentration above 5", `{"effective_concentration": 6, "epidermis_haze_550": 0.04, "haze_exponent": 1.4, "epidermis_absorbance_550": 0.1, "melanin_exponent": 3.5}`, "effective_concentration = 6 is outside"},
 		{"a misspelt parameter", `{"effective_concentation": 0.5}`, "unknown field"},
 		{"not JSON", `effective_concentration: 0.5`, "healed model"},
 	}
@@ -92,14 +92,15 @@ func TestDilutionLightensHealedDotsMonotonically(t *testing.T) {
 	ink := mustRecover(t, carbonInk).KS()
 	prev := 0.0
 	for _, water := range []float64{0, 1, 2, 3, 5, 8, 12, 20} {
-		k := Mix(Component{ink, 1 / (1 + water)})
+		c := 1 / (1 + water)
+		k := Mix(Component{ink, c})
 		l := skin.Healed(k).LabD50().L
 		if l <= prev {
 			t.Errorf("1:%g dilution healed L* %.2f, not lighter than the previous %.2f", water, l, prev)
 		}
 		prev = l
 		// HealedXYZ is the same computation, fused.
-		if d := math.Abs(skin.HealedXYZ(&k).Y - skin.Healed(k).XYZ().Y); d > 1e-12 {
+		if d := math.Abs(skin.HealedXYZ(&ink, c).Y - skin.Healed(k).XYZ().Y); d > 1e-12 {
 			t.Errorf("HealedXYZ differs from Healed by %g in Y", d)
 		}
 	}
