@@ -376,3 +376,26 @@ func TestOptionsAreValidated(t *testing.T) {
 		t.Errorf("impossible scalp colour: err = %v", err)
 	}
 }
+
+func TestPredictAgreesWithRecommend(t *testing.T) {
+	r := mustNew(t, reference(t))
+	res, err := r.Recommend(brownHair, lightScalp, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range res.Blends {
+		got, err := r.Predict(b.Parts, b.DiluentParts, lightScalp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if de := colour.DeltaE00(got, b.PredictedLab); de > 1e-9 {
+			t.Errorf("%s: Predict %v, Recommend %v", b.Recipe, got, b.PredictedLab)
+		}
+	}
+	if _, err := r.Predict([]Part{{Pigment: "nope", Parts: 1}}, 0, lightScalp, nil); err == nil {
+		t.Error("an unknown pigment was accepted")
+	}
+	if _, err := r.Predict(nil, 0, lightScalp, nil); err == nil {
+		t.Error("an empty recipe was accepted")
+	}
+}

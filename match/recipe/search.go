@@ -566,3 +566,49 @@ func gcd(a, b int) int {
 	}
 	return a
 }
+
+// Predict is the healed colour, on a scalp, of a recipe given in whole parts
+// (by pigment ID) plus diluent: the same prediction Recommend ranks by, for a
+// recipe the practitioner chose. model nil means the default healed model.
+func (r *Recommender) Predict(parts []Part, diluentParts int, scalp colour.LabD50, model *optics.HealedModel) (colour.LabD50, error) {
+	m := optics.DefaultHealedModel()
+	if model != nil {
+		m = *model
+	}
+	if diluentParts < 0 {
+		return colour.LabD50{}, fmt.Errorf("predict: %d parts of diluent", diluentParts)
+	}
+	total := diluentParts
+	for _, p := range parts {
+		if p.Parts < 1 {
+			return colour.LabD50{}, fmt.Errorf("predict: %s: %d parts, want at least 1", p.Pigment, p.Parts)
+		}
+		total += p.Parts
+	}
+	if total == 0 {
+		return colour.LabD50{}, fmt.Errorf("predict: empty recipe")
+	}
+	var ink optics.KSSpectrum
+	for _, p := range parts {
+		found := false
+		for _, pg := range r.pigments {
+			if pg.id == p.Pigment {
+				ink = ink.Add(pg.ks, float64(p.Parts)/float64(total))
+				found = true
+				break
+			}
+		}
+		if !found {
+			return colour.LabD50{}, fmt.Errorf("predict: pigment %q is not in palette %s", p.Pigment, r.palette.Name)
+		}
+	}
+	s, err := optics.Recover(scalp)
+	if err != nil {
+		return colour.LabD50{}, fmt.Errorf("predict: scalp: %w", err)
+	}
+	skin, err := m.Skin(s)
+	if err != nil {
+		return colour.LabD50{}, fmt.Errorf("predict: %w", err)
+	}
+	return skin.Healed(ink).LabD50(), nil
+}

@@ -1,0 +1,28 @@
+package recipe_test
+
+import (
+	"fmt"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/recipe"
+	"github.com/smpmatch/smpmatch/palettes"
+)
+
+func ExampleRecommend() {
+	pal, err := palettes.Builtin("smp-reference")
+	if err != nil {
+		panic(err)
+	}
+	hair := colour.LabD50{L: 22.5, A: 3.8, B: 4.6} // dark brown hair
+	scalp := colour.LabD50{L: 64, A: 9, B: 15}     // light scalp
+	res, err := recipe.Recommend(hair, scalp, pal, recipe.Options{Top: 1})
+	if err != nil {
+		panic(err)
+	}
+	b := res.Blends[0]
+	fmt.Printf("target %v\n", res.TargetLab)
+	fmt.Printf("%s heals to %v, ΔE00 %.1f\n", b.Recipe, b.PredictedLab, b.DE00)
+	// Output:
+	// target L*a*b*(38.9, 3.8, 3.6)
+	// 4 SMP Black Shade 8 (1:8) + 3 Neutral Dark Brown + 1 distilled water heals to L*a*b*(38.8, 3.6, 3.8), ΔE00 0.3
+}
