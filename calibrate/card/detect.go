@@ -95,9 +95,15 @@ func Detect(img gocv.Mat, opt DetectOptions) (Detection, error) {
 	defer src.Close()
 
 	long := math.Max(float64(region.Dx()), float64(region.Dy()))
-	scales := []float64{math.Min(float64(opt.WorkSide)/long, 4)}
+	// Search coarse first; small charts get a second, finer pass: at twice
+	// the working size (up to full resolution) in large photos, by
+	// upsampling in small ones.
+	first := math.Min(float64(opt.WorkSide)/long, 4)
+	scales := []float64{first}
 	if long > 1.5*float64(opt.WorkSide) {
 		scales = append(scales, math.Min(1, 2*float64(opt.WorkSide)/long))
+	} else if first <= 2 {
+		scales = append(scales, 2*first)
 	}
 	var bestReject *RejectedError
 	for _, s := range scales {

@@ -1,20 +1,54 @@
 package card
 
 import (
-	"image"
 	"math"
+	"sort"
 
 	"gocv.io/x/gocv"
 )
 
-// refine re-finds the patches around a coarse detection at a resolution where
-// the patch pitch is about refinePitchPx, and refits the homography to their
-// centroids. The coarse search runs on a reduced image; this step gives back
-// the photo's full precision (sub-pixel corners) at the cost of looking at
-// the chart's neighbourhood only.
+// Refinement constants.
+const (
+	// refineIterations: each pass re-centres the measurement windows on the
+	// previous pass's chart; three passes converge from a coarse result a
+	// tenth of a pitch off.
+	refineIterations = 3
+	// windowMargin is how far (chart units) beyond a patch's edge its
+	// measurement window reaches: less than half the 0.25 gap, so the
+	// window holds the patch and its own gap ring but no neighbour.
+	windowMargin = 0.11
+	// ringInner and ringOuter bound the gap ring (chart units beyond the
+	// patch edge) whose colour is the "not patch" reference.
+	ringInner = 0.03
+	// minPatchContrast is the smallest patch-to-gap colour difference (0..1
+	// encoded RGB) at which a patch's outline can be located; the black
+	// patch on the black card body is often below it and is skipped.
+	minPatchContrast = 0.05
+	// maxWindowSide: larger windows are read on a sub-grid, for speed on
+	// charts that fill a 12-megapixel photo.
+	maxWindowSide = 160
+	// minResidualPitch: centroid residuals below this fraction of the pitch
+	// are never outliers (sub-pixel noise on small charts).
+	minResidualPitch = 0.01
+)
+
+// refine locates each patch at the photo's full resolution and refits the
+// homography to their centres. The coarse search works on a reduced image;
+// this step gives back the photo's precision (sub-pixel corners).
+//
+// Each patch's centre is measured as the centroid of its "patchness": every
+// pixel in a window around the predicted patch is projected on the line from
+// the gap colour to the patch colour, so an edge pixel that is 30% patch
+// counts 0.3 (a partial-volume estimate, unbiased whatever the threshold).
+// Under perspective the area centroid is not the image of the centre: that
+// bias is predicted from the current homography and removed.
 func refine(img gocv.Mat, d Detection) Detection {
-	for iter := 0; iter < 2; iter++ {
-		h, ok := refineOnce(img, d.H)
+	pix, err := newBGR(img)
+	if err != nil {
+		return d
+	}
+	for iter := 0; iter < refineIterations; iter++ {
+		h, ok := refineOnce(pix, d.H)
 		if !ok {
 			break
 		}
@@ -23,66 +57,24 @@ func refine(img gocv.Mat, d Detection) Detection {
 	return d
 }
 
-func refineOnce(img gocv.Mat, h Homography) (Homography, bool) {
+func refineOnce(img bgr, h Homography) (Homography, bool) {
 	pitch := MeanPitch(h)
 	if pitch <= 0 || math.IsNaN(pitch) {
 		return h, false
 	}
-	// Bounding box of the chart plus a pitch of margin.
-	minX, minY := math.Inf(1), math.Inf(1)
-	maxX, maxY := math.Inf(-1), math.Inf(-1)
-	for _, c := range ChartCorners {
-		p := h.Apply(c)
-		minX, minY = math.Min(minX, p.X), math.Min(minY, p.Y)
-		maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
-	}
-	box := image.Rect(int(minX-pitch), int(minY-pitch), int(maxX+pitch)+1, int(maxY+pitch)+1).
-		Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
-	if box.Dx() < 8 || box.Dy() < 8 {
+	inv, err := h.Inverse()
+	if err != nil {
 		return h, false
 	}
-	r := math.Min(4, refinePitchPx/pitch)
-	crop := img.Region(box)
-	defer crop.Close()
-	scaled := gocv.NewMat()
-	defer scaled.Close()
-	size := image.Pt(int(math.Round(float64(box.Dx())*r)), int(math.Round(float64(box.Dy())*r)))
-	if size.X < 8 || size.Y < 8 {
-		return h, false
-	}
-	interp := gocv.InterpolationArea
-	if r > 1 {
-		interp = gocv.InterpolationCubic
-	}
-	gocv.Resize(crop, &scaled, size, 0, 0, interp)
-	gray := gocv.NewMat()
-	defer gray.Close()
-	gocv.CvtColor(scaled, &gray, gocv.ColorBGRToGray)
-	p := pitch * r
-	quads := findQuads(gray, []int{int(p*0.6) | 1, int(p*1.3) | 1, int(p*2.5) | 1})
-
-	// Match each patch's predicted centre to the nearest quad of the right
-	// size.
-	wantArea := math.Pow(p/pitchPerSide, 2)
 	var src, dst []Point
 	for i := 0; i < NumPatches; i++ {
-		c := h.Apply(PatchCentre(i))
-		pc := Point{(c.X - float64(box.Min.X)) * r, (c.Y - float64(box.Min.Y)) * r}
-		best, bestD := -1, 0.25*p
-		for k, q := range quads {
-			ratio := q.area / wantArea
-			if ratio < 0.45 || ratio > 1.6 {
-				continue
-			}
-			if d := math.Hypot(q.c.X-pc.X, q.c.Y-pc.Y); d < bestD {
-				best, bestD = k, d
-			}
+		c, ok := patchCentroid(img, h, inv, i)
+		if !ok {
+			continue
 		}
-		if best >= 0 {
-			q := quads[best]
-			src = append(src, PatchCentre(i))
-			dst = append(dst, Point{q.c.X/r + float64(box.Min.X), q.c.Y/r + float64(box.Min.Y)})
-		}
+		bias := centroidBias(h, i)
+		src = append(src, PatchCentre(i))
+		dst = append(dst, Point{c.X - bias.X, c.Y - bias.Y})
 	}
 	if len(src) < 8 {
 		return h, false
@@ -91,20 +83,32 @@ func refineOnce(img gocv.Mat, h Homography) (Homography, bool) {
 	if err != nil {
 		return h, false
 	}
-	// Drop gross outliers (a quad that merged with a neighbour, glare) and
-	// refit.
-	var s2, d2 []Point
-	for k := range src {
-		q := nh.Apply(src[k])
-		if math.Hypot(q.X-dst[k].X, q.Y-dst[k].Y) < 0.08*pitch {
-			s2 = append(s2, src[k])
-			d2 = append(d2, dst[k])
+	// Drop outliers (a patch half covered, glare on an edge) and refit,
+	// twice, keeping centroids within 3 median residuals.
+	for round := 0; round < 2; round++ {
+		res := make([]float64, len(src))
+		for k := range src {
+			q := nh.Apply(src[k])
+			res[k] = math.Hypot(q.X-dst[k].X, q.Y-dst[k].Y)
 		}
-	}
-	if len(s2) >= 8 && len(s2) < len(src) {
-		if h2, err := FitHomography(s2, d2); err == nil {
-			nh = h2
+		sorted := append([]float64(nil), res...)
+		sort.Float64s(sorted)
+		lim := math.Max(3*sorted[len(sorted)/2], minResidualPitch*pitch)
+		var s2, d2 []Point
+		for k := range src {
+			if res[k] <= lim {
+				s2 = append(s2, src[k])
+				d2 = append(d2, dst[k])
+			}
 		}
+		if len(s2) < 8 || len(s2) == len(src) {
+			break
+		}
+		h2, err := FitHomography(s2, d2)
+		if err != nil {
+			break
+		}
+		nh, src, dst = h2, s2, d2
 	}
 	// The refined chart must stay where the coarse one was.
 	for _, c := range ChartCorners {
@@ -116,7 +120,107 @@ func refineOnce(img gocv.Mat, h Homography) (Homography, bool) {
 	return nh, true
 }
 
-// The fit uses patch centroids only. Adding the quads' vertices was tried:
-// approximated polygon corners sit inside the rounded, blurred patch corners,
-// which shrank the chart by 1% on the real photos (centre spread 0.990 of the
-// pseudo-truth's, against 0.9995 with centroids alone).
+// patchCentroid measures patch i's partial-volume centroid in photo pixels
+// (OpenCV convention: pixel (x, y)'s centre is at (x, y)).
+func patchCentroid(img bgr, h, inv Homography, i int) (Point, bool) {
+	c := PatchCentre(i)
+	half := PatchSize / 2
+	reach := half + windowMargin
+	// Bounding box of the window in pixels.
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, off := range [4]Point{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
+		p := h.Apply(Point{c.X + off.X*reach, c.Y + off.Y*reach})
+		minX, minY = math.Min(minX, p.X), math.Min(minY, p.Y)
+		maxX, maxY = math.Max(maxX, p.X), math.Max(maxY, p.Y)
+	}
+	x0, y0 := int(math.Floor(minX)), int(math.Floor(minY))
+	x1, y1 := int(math.Ceil(maxX)), int(math.Ceil(maxY))
+	if x0 < 0 || y0 < 0 || x1 >= img.w || y1 >= img.h {
+		return Point{}, false
+	}
+	step := 1
+	if side := max(x1-x0, y1-y0); side > maxWindowSide {
+		step = (side + maxWindowSide - 1) / maxWindowSide
+	}
+	type px struct {
+		x, y    float64
+		r, g, b float64
+		inner   bool
+		ring    bool
+	}
+	var pxs []px
+	var inR, inG, inB, rgR, rgG, rgB []float64
+	for y := y0; y <= y1; y += step {
+		for x := x0; x <= x1; x += step {
+			u := inv.Apply(Point{float64(x), float64(y)})
+			du, dv := math.Abs(u.X-c.X), math.Abs(u.Y-c.Y)
+			if du > reach || dv > reach {
+				continue
+			}
+			r, g, b := img.rgbAt(x, y)
+			p := px{x: float64(x), y: float64(y), r: r, g: g, b: b}
+			if du < 0.25*PatchSize && dv < 0.25*PatchSize {
+				p.inner = true
+				inR, inG, inB = append(inR, r), append(inG, g), append(inB, b)
+			}
+			if math.Max(du, dv) > half+ringInner {
+				p.ring = true
+				rgR, rgG, rgB = append(rgR, r), append(rgG, g), append(rgB, b)
+			}
+			pxs = append(pxs, p)
+		}
+	}
+	if len(inR) < 4 || len(rgR) < 4 {
+		return Point{}, false
+	}
+	pr, pg, pb := median(inR), median(inG), median(inB)
+	gr, gg, gb := median(rgR), median(rgG), median(rgB)
+	dr, dg, db := pr-gr, pg-gg, pb-gb
+	n2 := dr*dr + dg*dg + db*db
+	if math.Sqrt(n2) < minPatchContrast {
+		return Point{}, false
+	}
+	var sw, sx, sy float64
+	for _, p := range pxs {
+		f := ((p.r-gr)*dr + (p.g-gg)*dg + (p.b-gb)*db) / n2
+		f = math.Max(0, math.Min(1, f))
+		sw += f
+		sx += f * p.x
+		sy += f * p.y
+	}
+	if sw == 0 {
+		return Point{}, false
+	}
+	return Point{sx / sw, sy / sw}, true
+}
+
+func median(v []float64) float64 {
+	c := append([]float64(nil), v...)
+	sort.Float64s(c)
+	return c[len(c)/2]
+}
+
+// centroidBias is how far the area centroid of patch i's image lies from the
+// image of its centre under h (pixels).
+func centroidBias(h Homography, i int) Point {
+	c := PatchCentre(i)
+	half := PatchSize / 2
+	corners := [4]Point{
+		h.Apply(Point{c.X - half, c.Y - half}), h.Apply(Point{c.X + half, c.Y - half}),
+		h.Apply(Point{c.X + half, c.Y + half}), h.Apply(Point{c.X - half, c.Y + half}),
+	}
+	var a, cx, cy float64
+	for k := 0; k < 4; k++ {
+		p, q := corners[k], corners[(k+1)%4]
+		cr := p.X*q.Y - q.X*p.Y
+		a += cr
+		cx += (p.X + q.X) * cr
+		cy += (p.Y + q.Y) * cr
+	}
+	if math.Abs(a) < 1e-12 {
+		return Point{}
+	}
+	cen := Point{cx / (3 * a), cy / (3 * a)}
+	img := h.Apply(c)
+	return Point{cen.X - img.X, cen.Y - img.Y}
+}
