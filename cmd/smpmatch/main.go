@@ -106,6 +106,7 @@ func setUsageHandler(c *cli.Command) {
 func commands() []*cli.Command {
 	return []*cli.Command{
 		calibrateCommand(),
+		matchCommand(), palettesCommand(),
 	}
 }
 

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/optics"
+	"github.com/smpmatch/smpmatch/match/recipe"
+	"github.com/smpmatch/smpmatch/palettes"
+	"github.com/urfave/cli/v2"
+)
+
+func matchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "match",
+		Usage: "recommend SMP ink blends for a client's hair and scalp colour",
+		Description: "Predicts how each whole-part blend of the palette heals in this client's scalp\n" +
+			"(Kubelka–Munk pigment mixing in the dermis, seen through the epidermis) and lists\n" +
+			"the blends closest to the target: by default the hair colour as shaved stubble\n" +
+			"reads on the scalp. The search is exact over every recipe of at most\n" +
+			"--max-pigments pigments and --max-parts parts. Colours are L*a*b* D50.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "hair-lab", Usage: "hair colour `L,a,b` (L*a*b* D50)"},
+			&cli.StringFlag{Name: "scalp-lab", Usage: "scalp colour `L,a,b` (L*a*b* D50)"},
+			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "`lighter`, match or darker than the hair as stubble reads on the scalp"},
+			&cli.StringFlag{Name: "target-lab", Usage: "aim for this healed colour `L,a,b` instead (hair not needed)"},
+			&cli.StringFlag{Name: "palette", Value: palettes.DefaultName, Usage: "palette `FILE` (.json or .csv) or built-in name (see: smpmatch palettes list)"},
+			&cli.StringFlag{Name: "healed-model", Usage: "healed-in-skin model parameters `FILE` (JSON, as healed_model.json)"},
+			&cli.IntFlag{Name: "top", Value: recipe.DefaultTop, Usage: "number of blends to list"},
+			&cli.IntFlag{Name: "max-pigments", Value: recipe.DefaultMaxPigments, Usage: "most pigments in a blend (diluent not counted)"},
+			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "most parts in a blend, diluent included"},
+			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "ΔE00 an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per target (JSON Lines) instead of a table"},
+		},
+		Action: runMatch,
+	}
+}
+
+// parseLab reads "L,a,b" into an L*a*b* D50 colour.
+func parseLab(s, flag string) (colour.LabD50, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 3 {
+		return colour.LabD50{}, usagef("--%s needs L,a,b (three comma-separated numbers), got %q", flag, s)
+	}
+	var v [3]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return colour.LabD50{}, usagef("--%s: %q is not a number", flag, p)
+		}
+		v[i] = f
+	}
+	c := colour.LabD50{L: v[0], A: v[1], B: v[2]}
+	if !c.IsFinite() || c.L < 0 || c.L > 100 {
+		return colour.LabD50{}, usagef("--%s: L* = %g is outside 0..100", flag, c.L)
+	}
+	return c, nil
+}
+
+// matchOptions turns the flags into recipe options and inputs.
+func matchOptions(c *cli.Context) (hair, scalp colour.LabD50, opt recipe.Options, err error) {
+	if c.NArg() > 0 {
+		return hair, scalp, opt, usagef("match takes colours, not photos, for now: pass --hair-lab and --scalp-lab (got %q)", c.Args().First())
+	}
+	if !c.IsSet("scalp-lab") {
+		return hair, scalp, opt, usagef("match needs --scalp-lab L,a,b")
+	}
+	if scalp, err = parseLab(c.String("scalp-lab"), "scalp-lab"); err != nil {
+		return
+	}
+	switch {
+	case c.IsSet("target-lab"):
+		if c.IsSet("target") {
+			return hair, scalp, opt, usagef("give either --target or --target-lab, not both")
+		}
+		t, err := parseLab(c.String("target-lab"), "target-lab")
+		if err != nil {
+			return hair, scalp, opt, err
+		}
+		opt.TargetLab = &t
+	case !c.IsSet("hair-lab"):
+		return hair, scalp, opt, usagef("match needs --hair-lab L,a,b (or an explicit --target-lab)")
+	default:
+		if opt.Target, err = recipe.ParseTargetMode(c.String("target")); err != nil {
+			return hair, scalp, opt, usageError{err}
+		}
+	}
+	if c.IsSet("hair-lab") {
+		if hair, err = parseLab(c.String("hair-lab"), "hair-lab"); err != nil {
+			return
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+		max  int
+	}{{"top", c.Int("top"), 100}, {"max-pigments", c.Int("max-pigments"), recipe.MaxMaxPigments}, {"max-parts", c.Int("max-parts"), recipe.MaxMaxParts}} {
+		if f.v < 1 || f.v > f.max {
+			return hair, scalp, opt, usagef("--%s = %d is outside 1..%d", f.name, f.v, f.max)
+		}
+	}
+	opt.Top, opt.MaxPigments, opt.MaxParts = c.Int("top"), c.Int("max-pigments"), c.Int("max-parts")
+	switch cost := c.Float64("pigment-cost"); {
+	case cost < 0:
+		return hair, scalp, opt, usagef("--pigment-cost = %g must not be negative", cost)
+	case cost == 0:
+		opt.PigmentCost = -1 // rank by ΔE00 alone
+	default:
+		opt.PigmentCost = cost
+	}
+	if path := c.String("healed-model"); path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return hair, scalp, opt, usagef("--healed-model: %v", err)
+		}
+		defer f.Close()
+		m, err := optics.LoadHealedModel(f)
+		if err != nil {
+			return hair, scalp, opt, usagef("--healed-model %s: %v", path, err)
+		}
+		opt.Model = &m
+	}
+	return hair, scalp, opt, nil
+}
+
+func openPalette(name string) (*palettes.Palette, error) {
+	p, err := palettes.Open(name)
+	var ve *palettes.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return nil, usagef("%v (run: smpmatch palettes check %s)", err, name)
+	case err != nil:
+		return nil, usagef("%v", err)
+	}
+	return p, nil
+}
+
+func runMatch(c *cli.Context) error {
+	hair, scalp, opt, err := matchOptions(c)
+	if err != nil {
+		return err
+	}
+	pal, err := openPalette(c.String("palette"))
+	if err != nil {
+		return err
+	}
+	r, err := recipe.New(pal)
+	if err != nil {
+		return fmt.Errorf("palette %s: %w", pal.Name, err)
+	}
+	res, err := r.Recommend(hair, scalp, opt)
+	if err != nil {
+		return usageError{err}
+	}
+	if c.Bool("json") {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return fmt.Errorf("encode result: %w", err)
+		}
+		_, err = fmt.Fprintf(c.App.Writer, "%s\n", b)
+		return err
+	}
+	return printMatch(c.App.Writer, res)
+}
+
+func labText(c colour.LabD50) string {
+	return fmt.Sprintf("%5.1f %5.1f %5.1f", c.L, c.A, c.B)
+}
+
+// printMatch writes the human-readable table.
+func printMatch(w io.Writer, res recipe.Result) error {
+	how := "explicit target"
+	if res.Target != recipe.TargetExplicit {
+		how = fmt.Sprintf("%s: hair %v as stubble (%.0f%% of the follicle) on scalp %v", res.Target, *res.HairLab, 100*res.StubbleCoverage, res.ScalpLab)
+	}
+	fmt.Fprintf(w, "target   %v %s  (%s)\n", res.TargetLab, res.TargetLab.Hex(), how)
+	fmt.Fprintf(w, "palette  %s %s; healed model %s; exact search over %d recipes\n", res.Palette, res.PaletteVersion, res.HealedModel, res.Search.Recipes)
+	if res.Gamut != "" {
+		fmt.Fprintf(w, "WARNING  %s\n", res.Gamut)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tRECIPE (parts)\tHEALED L* a* b*\tSWATCH\tΔE00\tΔE00 UNDER A\tWARNINGS")
+	for i, b := range res.Blends {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.2f\t%.2f\t%s\n", i+1, b.Recipe, labText(b.PredictedLab), b.PredictedLab.Hex(), b.DE00, b.DE00InA, strings.Join(b.Warnings, "; "))
+	}
+	return tw.Flush()
+}
