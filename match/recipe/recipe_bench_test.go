@@ -24,6 +24,7 @@ func BenchmarkRecommend(b *testing.B) {
 	var res Result
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPUTime()
 	for i := 0; i < b.N; i++ {
 		res, err = r.Recommend(hair, scalp, Options{})
 		if err != nil {
@@ -31,8 +32,10 @@ func BenchmarkRecommend(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	cpu := processCPUTime() - cpu0
 	ms := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / 1e6
 	b.ReportMetric(ms, "ms/op")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/1e6, "cpu-ms/op")
 	b.ReportMetric(float64(res.Search.Recipes), "recipes/op")
 	b.ReportMetric(float64(res.Search.Scored)/float64(res.Search.Recipes), "scored-fraction")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(res.Search.Recipes), "ns/recipe")

@@ -381,11 +381,11 @@ func (s *searcher) emit(pigParts, g int) (tooDark bool) {
 	}
 	cost := s.opt.PigmentCost * float64(s.cur.k-1)
 	ylo, yhi := s.window(cost)
-	if y(dmax) < ylo {
-		return true // too dark even with the most diluent
-	}
 	if y(0) > yhi {
 		return false // too light even with no diluent
+	}
+	if y(dmax) < ylo {
+		return true // too dark even with the most diluent
 	}
 	// Smallest d light enough to matter.
 	lo, hi := 0, dmax
