@@ -134,14 +134,14 @@ type Truth struct {
 
 // Colours of the distractors; chosen as typical, not measured.
 var (
-	wallLab     = colour.LabD50{L: 80, A: -1, B: 3}   // off-white painted wall
-	beigeLab    = colour.LabD50{L: 76, A: 4, B: 15}   // beige wall, skin-like hue
-	clothingLab = colour.LabD50{L: 32, A: 4, B: -28}  // blue shirt
-	handLab     = colour.LabD50{L: 60, A: 16, B: 19}  // a hand, redder than scalp
-	lipsLab     = colour.LabD50{L: 48, A: 30, B: 14}  // lips
-	eyeDarkLab  = colour.LabD50{L: 22, A: 2, B: 4}    // iris and lashes
-	scleraLab   = colour.LabD50{L: 86, A: 1, B: 4}    // white of the eye
-	creaseScale = 0.82                                // light in a skin crease
+	wallLab     = colour.LabD50{L: 80, A: -1, B: 3}  // off-white painted wall
+	beigeLab    = colour.LabD50{L: 76, A: 4, B: 15}  // beige wall, skin-like hue
+	clothingLab = colour.LabD50{L: 32, A: 4, B: -28} // blue shirt
+	handLab     = colour.LabD50{L: 60, A: 16, B: 19} // a hand, redder than scalp
+	lipsLab     = colour.LabD50{L: 48, A: 30, B: 14} // lips
+	eyeDarkLab  = colour.LabD50{L: 22, A: 2, B: 4}   // iris and lashes
+	scleraLab   = colour.LabD50{L: 86, A: 1, B: 4}   // white of the eye
+	creaseScale = 0.82                               // light in a skin crease
 )
 
 func (s Scene) withDefaults() Scene {

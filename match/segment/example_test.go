@@ -22,9 +22,9 @@ func ExampleMeasure() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("scalp L* %.0f (%s), hair L* %.0f (%s), low confidence: %v\n",
-		res.Scalp.Lab.L, res.Scalp.ITACategory, res.Hair.Lab.L, res.Hair.Kind, res.LowConfidence)
-	// Output: scalp L* 69 (light), hair L* 19 (dark), low confidence: false
+	fmt.Printf("scalp: %s skin, hair: %s, contrast ratio > 5: %v, low confidence: %v\n",
+		res.Scalp.ITACategory, res.Hair.Kind, res.Contrast.Ratio > 5, res.LowConfidence)
+	// Output: scalp: light skin, hair: dark, contrast ratio > 5: true, low confidence: false
 }
 
 // Overlay draws the masks of a result over the photo for a visual check.

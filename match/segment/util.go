@@ -180,41 +180,50 @@ func inPolygon(p Polygon, x, y float64) bool {
 // Outside the image the window is cut short.
 func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	r := k / 2
-	less := func(a, b float32) bool { return a <= b }
-	if negate {
-		less = func(a, b float32) bool { return a >= b }
-	}
-	line := func(get func(int) float32, set func(int, float32), n int, dq []int) {
-		dq = dq[:0]
-		head := 0
+	tmp := make([]float32, len(v))
+	out := make([]float32, len(v))
+	dq := make([]int, max(w, h))
+	in := make([]float32, max(w, h))
+	res := make([]float32, max(w, h))
+	line := func(src, dst []float32) {
+		n := len(src)
+		head, tail := 0, 0
 		for j := 0; j < n+r; j++ {
 			if j < n {
-				x := get(j)
-				for len(dq) > head && less(x, get(dq[len(dq)-1])) {
-					dq = dq[:len(dq)-1]
+				x := src[j]
+				if negate {
+					for tail > head && x >= src[dq[tail-1]] {
+						tail--
+					}
+				} else {
+					for tail > head && x <= src[dq[tail-1]] {
+						tail--
+					}
 				}
-				dq = append(dq, j)
+				dq[tail] = j
+				tail++
 			}
-			c := j - r // window [c−r, c+r] is complete
+			c := j - r // the window [c−r, c+r] is complete
 			if c < 0 {
 				continue
 			}
 			for dq[head] < c-r {
 				head++
 			}
-			set(c, get(dq[head]))
+			dst[c] = src[dq[head]]
 		}
 	}
-	tmp := make([]float32, len(v))
-	out := make([]float32, len(v))
-	dq := make([]int, 0, max(w, h))
 	for y := 0; y < h; y++ {
-		row := v[y*w : (y+1)*w]
-		trow := tmp[y*w : (y+1)*w]
-		line(func(i int) float32 { return row[i] }, func(i int, x float32) { trow[i] = x }, w, dq)
+		line(v[y*w:(y+1)*w], tmp[y*w:(y+1)*w])
 	}
 	for x := 0; x < w; x++ {
-		line(func(i int) float32 { return tmp[i*w+x] }, func(i int, val float32) { out[i*w+x] = val }, h, dq)
+		for y := 0; y < h; y++ {
+			in[y] = tmp[y*w+x]
+		}
+		line(in[:h], res[:h])
+		for y := 0; y < h; y++ {
+			out[y*w+x] = res[y]
+		}
 	}
 	return out
 }
