@@ -399,3 +399,32 @@ func TestPredictAgreesWithRecommend(t *testing.T) {
 		t.Error("an empty recipe was accepted")
 	}
 }
+
+func TestTheSameInkIsListedOnce(t *testing.T) {
+	p := reference(t)
+	r := mustNew(t, p)
+	skin := skinFor(t, lightScalp)
+	// 1 part black + 1 part water is Shade 1 (1:1): the same ink.
+	black := -1
+	for i, pg := range p.Pigments {
+		if pg.ID == "black" {
+			black = i
+		}
+	}
+	target := healedOf(r, skin, []int{black}, []float64{0.5})
+	res, err := r.Recommend(colour.LabD50{}, lightScalp, Options{TargetLab: &target, Top: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if best := res.Blends[0]; len(best.Parts) != 1 || best.Parts[0].Pigment != "black-1" || best.DiluentParts != 0 {
+		t.Errorf("best %q, want the ready-made shade 1 (fewest parts) for 1 black : 1 water", best.Recipe)
+	}
+	seen := map[string]string{}
+	for _, b := range res.Blends {
+		key := b.PredictedLab.String()
+		if other, dup := seen[key]; dup && b.DE00 < 1e-6 {
+			t.Errorf("%q and %q are the same ink, listed twice", other, b.Recipe)
+		}
+		seen[key] = b.Recipe
+	}
+}
