@@ -428,3 +428,33 @@ func TestTheSameInkIsListedOnce(t *testing.T) {
 		seen[key] = b.Recipe
 	}
 }
+
+func TestAMeasuredSpectrumStandsInForItsColour(t *testing.T) {
+	lab := colour.LabD50{L: 30, A: 11, B: 15}
+	spec, err := optics.Recover(lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nm, refl []float64
+	for i, v := range spec {
+		nm = append(nm, optics.Wavelength(i))
+		refl = append(refl, v)
+	}
+	byLab := &palettes.Palette{Name: "a", File: "a.json", Diluent: palettes.DefaultDiluent, Pigments: []palettes.Pigment{
+		{ID: "b", Name: "Brown", Kind: palettes.KindIronOxide, Lab: &lab, Source: "test"},
+	}}
+	bySpectrum := &palettes.Palette{Name: "s", File: "s.json", Diluent: palettes.DefaultDiluent, Pigments: []palettes.Pigment{
+		{ID: "b", Name: "Brown", Kind: palettes.KindIronOxide, Spectrum: &palettes.Spectrum{NM: nm, Reflectance: refl}, Source: "test"},
+	}}
+	a, err := Recommend(brownHair, lightScalp, byLab, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Recommend(brownHair, lightScalp, bySpectrum, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Blends[0].Recipe != s.Blends[0].Recipe || colour.DeltaE00(a.Blends[0].PredictedLab, s.Blends[0].PredictedLab) > 1e-9 {
+		t.Errorf("by L*a*b*: %q %v; by spectrum: %q %v", a.Blends[0].Recipe, a.Blends[0].PredictedLab, s.Blends[0].Recipe, s.Blends[0].PredictedLab)
+	}
+}
