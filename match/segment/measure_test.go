@@ -145,6 +145,17 @@ func TestScalpAndHairColoursMatchTruthFromLightToDarkSkinAndBlackToBlondHair(t *
 		}
 	}
 	ms, mh := summarise(t, "skin × hair × style × background (JPEG 90, noise, blur 0.6 px, shading 0.3, highlights):", rs)
+	low := 0
+	for _, r := range rs {
+		if r.o.res.LowConfidence {
+			low++
+			t.Logf("flagged: %s: %q", r.name, r.o.res.Warnings)
+		}
+	}
+	t.Logf("%d of %d scalp renders flagged low confidence", low, len(rs))
+	if low*10 > len(rs) {
+		t.Errorf("%d of %d scalp renders flagged low confidence; want at most 10%%", low, len(rs))
+	}
 	if ms > maxMeanScalpDE {
 		t.Errorf("mean scalp ΔE00 %.2f, want ≤ %.1f", ms, maxMeanScalpDE)
 	}

@@ -1,0 +1,60 @@
+package segment
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestMinFilterMatchesTheNaiveWindow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	w, h, k := 23, 17, 5
+	v := make([]float32, w*h)
+	for i := range v {
+		v[i] = rng.Float32()
+	}
+	for _, neg := range []bool{false, true} {
+		got := minFilter(v, w, h, k, neg)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				want := v[y*w+x]
+				for dy := -k / 2; dy <= k/2; dy++ {
+					for dx := -k / 2; dx <= k/2; dx++ {
+						xx, yy := x+dx, y+dy
+						if xx < 0 || yy < 0 || xx >= w || yy >= h {
+							continue
+						}
+						if u := v[yy*w+xx]; (!neg && u < want) || (neg && u > want) {
+							want = u
+						}
+					}
+				}
+				if got[y*w+x] != want {
+					t.Fatalf("max=%v at (%d,%d): %v, want %v", neg, x, y, got[y*w+x], want)
+				}
+			}
+		}
+	}
+}
+
+func TestQuantileSelectsTheKthValue(t *testing.T) {
+	v := []float32{5, 1, 4, 2, 3}
+	for q, want := range map[float64]float64{0: 1, 0.5: 3, 1: 5, 0.25: 2} {
+		if got := quantile(append([]float32(nil), v...), q); got != want {
+			t.Errorf("quantile %v = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestChamferMeasuresDistanceToTheBackground(t *testing.T) {
+	w, h := 9, 9
+	in := make([]bool, w*h)
+	for y := 2; y < 7; y++ {
+		for x := 2; x < 7; x++ {
+			in[y*w+x] = true
+		}
+	}
+	d := chamfer(in, w, h)
+	if d[4*w+4] != 3 || d[2*w+4] != 1 || d[0] != 0 {
+		t.Errorf("centre %v edge %v outside %v; want 3, 1, 0", d[4*w+4], d[2*w+4], d[0])
+	}
+}
