@@ -381,20 +381,25 @@ func (s *searcher) emit(pigParts, g int) (tooDark bool) {
 	}
 	cost := s.opt.PigmentCost * float64(s.cur.k-1)
 	ylo, yhi := s.window(cost)
-	if y(0) > yhi {
+	y0 := y(0)
+	if y0 > yhi {
 		return false // too light even with no diluent
 	}
-	if y(dmax) < ylo {
-		return true // too dark even with the most diluent
-	}
-	// Smallest d light enough to matter.
-	lo, hi := 0, dmax
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if y(mid) >= ylo {
-			hi = mid
-		} else {
-			lo = mid + 1
+	lo := 0
+	if y0 < ylo {
+		if y(dmax) < ylo {
+			return true // too dark even with the most diluent
+		}
+		// Smallest d light enough to matter: y(0) < ylo ≤ y(dmax).
+		hi := dmax
+		lo = 1
+		for lo < hi {
+			mid := (lo + hi) / 2
+			if y(mid) >= ylo {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
 		}
 	}
 	for d := lo; d <= dmax; d++ {
