@@ -5,11 +5,16 @@
 //
 // The search is exact: every recipe with at most MaxPigments pigments and at
 // most MaxParts parts in total (diluent included) is considered, recipes
-// that are multiples of a simpler one (2:2 = 1:1) are skipped, and a recipe
-// is only left unscored when a lower bound on its ΔE00 (its lightness
-// difference alone, see lightnessBound) proves it cannot enter the top N.
-// Ties are broken by fewer pigments, then fewer parts, then palette order,
-// so the same input always gives the same answer.
+// that are multiples of a simpler one (2:2 = 1:1) are skipped, and recipes
+// that are the same ink (1 Shade 1:1 = 1 Black + 1 diluent) are listed once.
+// A recipe is only left unscored when a lower bound on its ΔE00 (its
+// lightness difference alone, see lightnessBound) proves it cannot enter the
+// top N; its lightness is bounded without predicting it from two facts of the
+// optics: more diluent always heals lighter, and a mix's K/S lies between
+// zero and the pointwise maximum of its pigments' (see extend and emit).
+// Ranking is by ΔE00 plus PigmentCost per pigment beyond the first; ties are
+// broken by fewer pigments, then fewer parts, then palette order, so the same
+// input always gives the same answer.
 package recipe
 
 import (
