@@ -115,6 +115,9 @@ type Scene struct {
 	JPEGQuality int
 	// Blur is the lens blur: Gaussian sigma in pixels (0 = sharp).
 	Blur float64
+	// Scar adds a hairless scar across the scalp: a band lighter and pinker
+	// than the skin (not part of the truth's skin colour).
+	Scar bool
 	// Seed makes the random layout and noise reproducible.
 	Seed uint64
 }
@@ -142,6 +145,9 @@ var (
 	eyeDarkLab  = colour.LabD50{L: 22, A: 2, B: 4}   // iris and lashes
 	scleraLab   = colour.LabD50{L: 86, A: 1, B: 4}   // white of the eye
 	creaseScale = 0.82                               // light in a skin crease
+	// scarShift is how a scar differs from the skin around it: lighter,
+	// pinker, less yellow (typical of mature scars; not measured).
+	scarShift = colour.LabD50{L: 9, A: 4, B: -5}
 )
 
 func (s Scene) withDefaults() Scene {
@@ -161,6 +167,7 @@ type canvas struct {
 	w, h  int
 	lin   []float64 // linear camera RGB, 3 per pixel
 	alpha []float32 // hair coverage
+	scar  []float32 // scar coverage
 	hoff  []float32 // per-strand brightness factor − 1
 	head  []bool
 	light []float64
@@ -171,7 +178,7 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 	s := sc.withDefaults()
 	rng := rand.New(rand.NewPCG(s.Seed, s.Seed^0x9e3779b97f4a7c15))
 	w, h := s.W, s.H
-	c := &canvas{w: w, h: h, lin: make([]float64, 3*w*h), alpha: make([]float32, w*h),
+	c := &canvas{w: w, h: h, lin: make([]float64, 3*w*h), alpha: make([]float32, w*h), scar: make([]float32, w*h),
 		hoff: make([]float32, w*h), head: make([]bool, w*h), light: make([]float64, w*h)}
 	cam := s.Camera
 	lin := func(lab colour.LabD50) [3]float64 { return cam.Linear(lab, 1) }
@@ -209,11 +216,15 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 	switch s.Subject {
 	case SubjectScalp:
 		c.drawHair(s, rng)
+		if s.Scar {
+			c.drawScar(rng)
+		}
 	case SubjectFace:
 		c.drawFace(s, rng)
 	}
 	mot := newMottle(rng, fw, fh)
 	hairLin := lin(s.Hair)
+	scarLin := lin(colour.LabD50{L: s.Skin.L + scarShift.L, A: s.Skin.A + scarShift.A, B: s.Skin.B + scarShift.B})
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
@@ -222,7 +233,8 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 				m := mot.at(x, y)
 				a := float64(c.alpha[i])
 				for k := 0; k < 3; k++ {
-					sk := skinLin[k] * (1 + 0.035*m[0] + 0.015*m[k+1])
+					base := skinLin[k]*(1-float64(c.scar[i])) + scarLin[k]*float64(c.scar[i])
+					sk := base * (1 + 0.035*m[0] + 0.015*m[k+1])
 					px[k] = c.light[i] * ((1-a)*sk + a*hairLin[k]*(1+float64(c.hoff[i])))
 				}
 			} else {
@@ -434,6 +446,34 @@ func (c *canvas) drawHair(s Scene, rng *rand.Rand) {
 		// Fibres differ a little in darkness; the mean is the truth.
 		off := float32(0.08 * (2*rng.Float64() - 1))
 		c.strand(pts, wd, off)
+	}
+}
+
+// drawScar draws a hairless band across the head, a twentieth of the
+// frame wide.
+func (c *canvas) drawScar(rng *rand.Rand) {
+	long := float64(max(c.w, c.h))
+	half := 0.025 * long
+	x, y := (0.3+0.4*rng.Float64())*float64(c.w), 0.15*float64(c.h)
+	ang := math.Pi/2 + 0.4*(2*rng.Float64()-1)
+	x1, y1 := x+0.6*long*math.Cos(ang), y+0.6*long*math.Sin(ang)
+	dx, dy := x1-x, y1-y
+	l2 := dx*dx + dy*dy
+	for py := 0; py < c.h; py++ {
+		for px := 0; px < c.w; px++ {
+			i := py*c.w + px
+			if !c.head[i] {
+				continue
+			}
+			fx, fy := float64(px)+0.5, float64(py)+0.5
+			t := math.Max(0, math.Min(1, ((fx-x)*dx+(fy-y)*dy)/l2))
+			d := math.Hypot(fx-x-t*dx, fy-y-t*dy)
+			cov := float32(smooth((half - d) / 3))
+			if cov > 0 {
+				c.scar[i] = cov
+				c.alpha[i] *= 1 - cov // scars are hairless
+			}
+		}
 	}
 }
 

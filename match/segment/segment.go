@@ -135,6 +135,9 @@ const (
 	// the pixel noise carried through it (smoothing lowers it, texture and
 	// JPEG blocks raise it).
 	pixelNoiseFactor = 3.0
+	// maxLocalShading: a local skin luminance more than this (natural log,
+	// about ±15%) from the smooth shading fit is not shading.
+	maxLocalShading = 0.15
 	// statSamples is about how many pixels whole-image statistics use.
 	statSamples = 250000
 	// maxTileSide: tiles are sampled on a grid of at most this many
@@ -756,12 +759,14 @@ func (m *measurer) skinPass(admit func(i int) bool) bool {
 // falloff is multiplicative in linear light, so this undoes it for hair and
 // skin alike.
 func (m *measurer) relight() {
+	fit := m.shadingFit()
+	// The best-lit skin: a high quantile of the smooth fit, which a scar
+	// or a large highlight (both lighter than skin, both outliers to the
+	// fit) cannot raise.
 	var ys []float32
 	for i, v := range m.reg {
-		if v {
-			if i%m.stride == 0 {
-				ys = append(ys, float32(labY(float64(m.bg[3*i]))))
-			}
+		if v && i%m.stride == 0 {
+			ys = append(ys, float32(fit(i%m.w, i/m.w)))
 		}
 	}
 	yRef := quantile(ys, litQuantile)
@@ -769,17 +774,124 @@ func (m *measurer) relight() {
 		if !v {
 			continue
 		}
+		// The local skin follows shading the fit cannot (a fold, a
+		// hollow); where it strays far from the fit it is something else
+		// (a scar, a highlight, a birthmark) and the fit gives the light.
 		yb := labY(float64(m.bg[3*i]))
+		yf := fit(i%m.w, i/m.w)
+		if math.Abs(math.Log(yb/yf)) > maxLocalShading {
+			yb = yf
+		}
 		if yb < m.o.ShadowRatio*yRef {
 			m.reg[i] = false
 			continue
 		}
 		g := yRef / yb
-		p := colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}
-		x := p.XYZ()
+		x := m.relAt(i).XYZ()
 		q := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
 		m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(q.L), float32(q.A), float32(q.B)
 	}
+}
+
+// shadingFit fits a quadratic surface in x, y to the log luminance of the
+// local skin over the region, robustly (points beyond 3 MADs are dropped
+// and the fit repeated), and returns the fitted luminance at a pixel. Light
+// falling off over a curved head is smooth; scars and highlights are not.
+func (m *measurer) shadingFit() func(x, y int) float64 {
+	type pt struct {
+		f [6]float64
+		z float64
+	}
+	feat := func(x, y int) [6]float64 {
+		u := 2*float64(x)/float64(m.w) - 1
+		v := 2*float64(y)/float64(m.h) - 1
+		return [6]float64{1, u, v, u * u, u * v, v * v}
+	}
+	var pts []pt
+	step := m.stride * 7
+	for i := 0; i < len(m.reg); i += step {
+		if m.reg[i] {
+			pts = append(pts, pt{feat(i%m.w, i/m.w), math.Log(math.Max(labY(float64(m.bg[3*i])), 1e-4))})
+		}
+	}
+	var coef [6]float64
+	use := make([]bool, len(pts))
+	for k := range use {
+		use[k] = true
+	}
+	for it := 0; it < 4; it++ {
+		var a [6][7]float64
+		n := 0
+		for k, p := range pts {
+			if !use[k] {
+				continue
+			}
+			n++
+			for r := 0; r < 6; r++ {
+				for c := 0; c < 6; c++ {
+					a[r][c] += p.f[r] * p.f[c]
+				}
+				a[r][6] += p.f[r] * p.z
+			}
+		}
+		if n < 12 {
+			break
+		}
+		sol, ok := solve6(a)
+		if !ok {
+			break
+		}
+		coef = sol
+		res := make([]float32, 0, len(pts))
+		for _, p := range pts {
+			res = append(res, float32(math.Abs(p.z-dot6(coef, p.f))))
+		}
+		mad := math.Max(quantile(append([]float32(nil), res...), 0.5), 0.01)
+		for k := range pts {
+			use[k] = float64(res[k]) <= 3*1.4826*mad
+		}
+	}
+	if coef == ([6]float64{}) {
+		// Too few points for a surface: no shading model.
+		return func(x, y int) float64 { return labY(float64(m.bg[3*(y*m.w+x)])) }
+	}
+	return func(x, y int) float64 { return math.Exp(dot6(coef, feat(x, y))) }
+}
+
+func dot6(a, b [6]float64) float64 {
+	return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] + a[3]*b[3] + a[4]*b[4] + a[5]*b[5]
+}
+
+// solve6 solves the 6 × 6 system in augmented form by Gaussian elimination
+// with partial pivoting.
+func solve6(a [6][7]float64) ([6]float64, bool) {
+	for c := 0; c < 6; c++ {
+		p := c
+		for r := c + 1; r < 6; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][c]) < 1e-12 {
+			return [6]float64{}, false
+		}
+		a[c], a[p] = a[p], a[c]
+		for r := c + 1; r < 6; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < 7; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+		}
+	}
+	var x [6]float64
+	for r := 5; r >= 0; r-- {
+		s := a[r][6]
+		for k := r + 1; k < 6; k++ {
+			s -= a[r][k] * x[k]
+		}
+		x[r] = s / a[r][r]
+	}
+	return x, true
 }
 
 func (m *measurer) diff(i int) [3]float64 {
@@ -880,18 +992,7 @@ func (m *measurer) findHair() {
 		hair = m.thinOnly(m.hysteresis(math.Max(lo, loFrac*c), math.Max(hi, hiFrac*c)))
 	}
 	m.hair = hair
-	if Debug != nil {
-		cnt := 0
-		for _, v := range hair {
-			if v {
-				cnt++
-			}
-		}
-		Debug("findHair ns %.2f u %.2f sigma %.2f med %.2f hi %.2f lo %.2f ph %d hair %d", m.channelNoise(), m.u, m.sigma, med, hi, lo, len(ph), cnt)
-	}
 }
-
-var Debug func(string, ...any)
 
 // channelNoise is the pixel-to-pixel noise of L*, a*, b* in the region:
 // the MAD of horizontal neighbour differences over √2, which ignores
@@ -1216,13 +1317,6 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64) {
 	}
 	r.Colour = m.robust(core)
 	r.Found = true
-	if Debug != nil {
-		var ls []float32
-		for _, i := range ridge {
-			ls = append(ls, m.rel[3*i])
-		}
-		Debug("ridge %d core %d L q10 %.1f q25 %.1f q50 %.1f q75 %.1f core L %.1f", len(ridge), len(core), quantile(ls, 0.1), quantile(ls, 0.25), quantile(ls, 0.5), quantile(ls, 0.75), r.Lab.L)
-	}
 	r.Lab = m.unmixedHair(r.Lab)
 
 	// Coverage by unmixing in linear light: a pixel is α hair + (1 − α)
