@@ -106,8 +106,8 @@ func Detect(img gocv.Mat, opt DetectOptions) (Detection, error) {
 		scales = append(scales, 2*first)
 	}
 	var bestReject *RejectedError
-	for _, s := range scales {
-		d, rej, err := detectAtScale(src, s)
+	for pass, s := range scales {
+		d, rej, err := detectAtScale(src, s, pass > 0)
 		if err != nil {
 			return Detection{}, err
 		}
@@ -170,7 +170,7 @@ func MeanPitch(h Homography) float64 {
 
 // detectAtScale searches src resized by s. It returns a detection in src
 // pixels, or the best rejection, or neither when no grid was seen.
-func detectAtScale(src gocv.Mat, s float64) (*Detection, *RejectedError, error) {
+func detectAtScale(src gocv.Mat, s float64, fine bool) (*Detection, *RejectedError, error) {
 	work := gocv.NewMat()
 	defer work.Close()
 	size := image.Pt(int(math.Round(float64(src.Cols())*s)), int(math.Round(float64(src.Rows())*s)))
@@ -190,27 +190,54 @@ func detectAtScale(src gocv.Mat, s float64) (*Detection, *RejectedError, error) 
 	defer gray.Close()
 	gocv.CvtColor(work, &gray, gocv.ColorBGRToGray)
 
-	quads := findQuads(gray, coarseBlocks(size))
-	grids := buildGrids(quads)
-	best := hypothesis{score: math.Inf(1)}
-	var second float64 = math.Inf(1)
-	found := false
+	// Each binarisation gives its own set of squares and its own grids:
+	// fragments from a window too small for the patches must not break up
+	// the grid another window sees whole.
+	var grids []grid
+	for _, b := range coarseBlocks {
+		grids = append(grids, buildGrids(findQuads(gray, []int{b}, adaptiveC))...)
+	}
+	if fine {
+		// Small, soft charts: their gaps are a pixel or two of faint
+		// contrast after blur and JPEG.
+		for _, b := range fineBlocks {
+			grids = append(grids, buildGrids(findQuads(gray, []int{b}, fineAdaptiveC))...)
+		}
+	}
+	sort.SliceStable(grids, func(a, b int) bool { return len(grids[a].cells) > len(grids[b].cells) })
+	if len(grids) > maxGrids {
+		grids = grids[:maxGrids]
+	}
+	var hyps []hypothesis
 	for _, g := range grids {
 		for _, h := range g.hypotheses() {
 			h.score = validationScore(pix, h.H)
-			if h.score < best.score {
-				if best.valid {
-					second = math.Min(second, best.score)
-				}
-				best = h
-			} else if h.score < second {
-				second = h.score
-			}
-			found = true
+			hyps = append(hyps, h)
 		}
 	}
-	if !found {
+	if len(hyps) == 0 {
 		return nil, nil, nil
+	}
+	sort.SliceStable(hyps, func(a, b int) bool { return hyps[a].score < hyps[b].score })
+	// The best few readings get their geometry polished on the working
+	// image before the final verdict: a grid of a few squares extrapolates
+	// poorly, and misplaced samples would score a real chart as a stranger.
+	best := hypothesis{score: math.Inf(1)}
+	for k := 0; k < len(hyps) && k < polishedHypotheses; k++ {
+		h := hyps[k]
+		for it := 0; it < 2; it++ {
+			nh, ok := refineOnce(pix, h.H)
+			if !ok {
+				break
+			}
+			h.H = nh
+		}
+		if sc := validationScore(pix, h.H); sc < h.score {
+			h.score = sc
+		}
+		if h.score < best.score {
+			best = h
+		}
 	}
 	if best.score > acceptScore {
 		return nil, &RejectedError{
@@ -218,13 +245,19 @@ func detectAtScale(src gocv.Mat, s float64) (*Detection, *RejectedError, error) 
 			Reason: fmt.Sprintf("a grid of %d square patches was found, but its colours do not match a ColorChecker Classic 24 in any orientation (best fit ΔE00 %.1f, limit %.0f)", best.squares, best.score, acceptScore),
 		}, nil
 	}
-	d := &Detection{H: best.H.Scale(1 / s), Score: best.score, Squares: best.squares}
+	// Working pixel (x, y) has its centre at ((x+0.5)/s − 0.5, …) in the
+	// source: scale, then shift by the half-pixel difference.
+	o := 0.5/s - 0.5
+	d := &Detection{H: translate(best.H.Scale(1/s), Point{o, o}), Score: best.score, Squares: best.squares}
 	return d, nil, nil
 }
 
-func coarseBlocks(size image.Point) []int {
-	return []int{15, 31, 63}
-}
+// Adaptive-threshold window sizes (pixels of the working image): patches
+// from about 8 to 250 pixels wide all find a window that sees their gaps.
+var (
+	coarseBlocks = []int{15, 31, 63}
+	fineBlocks   = []int{7, 15, 31}
+)
 
 // quad is a convex four-sided blob: a patch candidate.
 type quad struct {
@@ -247,7 +280,7 @@ func (q quad) edges() (Point, Point) {
 // window sizes and keeps the blobs that are convex quadrilaterals. Patches
 // are lighter than the card's black gaps around them, so each becomes a
 // blob of its own.
-func findQuads(gray gocv.Mat, blocks []int) []quad {
+func findQuads(gray gocv.Mat, blocks []int, c float32) []quad {
 	var out []quad
 	bw := gocv.NewMat()
 	defer bw.Close()
@@ -259,7 +292,7 @@ func findQuads(gray gocv.Mat, blocks []int) []quad {
 		if b < 3 {
 			b = 3
 		}
-		gocv.AdaptiveThreshold(gray, &bw, 255, gocv.AdaptiveThresholdMean, gocv.ThresholdBinary, b, adaptiveC)
+		gocv.AdaptiveThreshold(gray, &bw, 255, gocv.AdaptiveThresholdMean, gocv.ThresholdBinary, b, c)
 		out = appendQuads(out, bw, imgArea)
 	}
 	return dedupe(out)
@@ -388,3 +421,13 @@ func dedupe(qs []quad) []quad {
 // to count as a gap between patches (8-bit grey levels): above JPEG and
 // sensor noise in flat patches, below the patch-to-gap contrast.
 const adaptiveC = 4
+
+// polishedHypotheses is how many of the best-scoring readings of the grids
+// are refined and scored again.
+const polishedHypotheses = 4
+
+// maxGrids is how many candidate grids (largest first) are read as charts.
+const maxGrids = 8
+
+// fineAdaptiveC is the gap contrast the fine pass accepts.
+const fineAdaptiveC = 2
