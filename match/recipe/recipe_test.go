@@ -458,3 +458,47 @@ func TestAMeasuredSpectrumStandsInForItsColour(t *testing.T) {
 		t.Errorf("by L*a*b*: %q %v; by spectrum: %q %v", a.Blends[0].Recipe, a.Blends[0].PredictedLab, s.Blends[0].Recipe, s.Blends[0].PredictedLab)
 	}
 }
+
+// A practitioner's healed dots, recorded as recipes of their palette, refit
+// the healed model; recommendations then use it.
+func TestRecalibratingFromHealedRecipes(t *testing.T) {
+	r := mustNew(t, reference(t))
+	truth := optics.DefaultHealedModel()
+	truth.EffectiveConcentration, truth.EpidermisHaze550 = 0.6, 0.06
+	var obs []optics.HealedObservation
+	for _, rec := range []struct {
+		parts   []Part
+		diluent int
+	}{
+		{[]Part{{Pigment: "black", Parts: 1}}, 0},
+		{[]Part{{Pigment: "black", Parts: 1}}, 3},
+		{[]Part{{Pigment: "brown-warm", Parts: 2}, {Pigment: "black", Parts: 1}}, 4},
+		{[]Part{{Pigment: "grey-cool", Parts: 1}}, 1},
+	} {
+		for _, sc := range []colour.LabD50{lightScalp, mediumScalp} {
+			ink, err := r.Ink(rec.parts, rec.diluent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			healed, err := r.Predict(rec.parts, rec.diluent, sc, &truth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			obs = append(obs, optics.HealedObservation{Scalp: sc, Ink: ink, Healed: healed})
+		}
+	}
+	fit, rep, err := optics.Recalibrate(optics.DefaultHealedModel(), obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RMSAfter > 0.05 || rep.RMSBefore < 1 {
+		t.Errorf("RMS ΔE00 %.2f → %.3f, want a large error fixed", rep.RMSBefore, rep.RMSAfter)
+	}
+	res, err := r.Recommend(brownHair, lightScalp, Options{Model: &fit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HealedModel != "estimate-2026-11+recalibrated" {
+		t.Errorf("result names healed model %q", res.HealedModel)
+	}
+}

@@ -572,28 +572,25 @@ func gcd(a, b int) int {
 	return a
 }
 
-// Predict is the healed colour, on a scalp, of a recipe given in whole parts
-// (by pigment ID) plus diluent: the same prediction Recommend ranks by, for a
-// recipe the practitioner chose. model nil means the default healed model.
-func (r *Recommender) Predict(parts []Part, diluentParts int, scalp colour.LabD50, model *optics.HealedModel) (colour.LabD50, error) {
-	m := optics.DefaultHealedModel()
-	if model != nil {
-		m = *model
-	}
+// Ink is the Kubelka–Munk K/S of a recipe given in whole parts (by pigment
+// ID) plus diluent: what optics.Skin.Healed takes, and what an
+// optics.HealedObservation records when a practitioner recalibrates the
+// healed model from their own dots.
+func (r *Recommender) Ink(parts []Part, diluentParts int) (optics.KSSpectrum, error) {
+	var ink optics.KSSpectrum
 	if diluentParts < 0 {
-		return colour.LabD50{}, fmt.Errorf("predict: %d parts of diluent", diluentParts)
+		return ink, fmt.Errorf("ink: %d parts of diluent", diluentParts)
 	}
 	total := diluentParts
 	for _, p := range parts {
 		if p.Parts < 1 {
-			return colour.LabD50{}, fmt.Errorf("predict: %s: %d parts, want at least 1", p.Pigment, p.Parts)
+			return ink, fmt.Errorf("ink: %s: %d parts, want at least 1", p.Pigment, p.Parts)
 		}
 		total += p.Parts
 	}
-	if total == 0 {
-		return colour.LabD50{}, fmt.Errorf("predict: empty recipe")
+	if len(parts) == 0 {
+		return ink, fmt.Errorf("ink: no pigment in the recipe")
 	}
-	var ink optics.KSSpectrum
 	for _, p := range parts {
 		found := false
 		for _, pg := range r.pigments {
@@ -604,8 +601,23 @@ func (r *Recommender) Predict(parts []Part, diluentParts int, scalp colour.LabD5
 			}
 		}
 		if !found {
-			return colour.LabD50{}, fmt.Errorf("predict: pigment %q is not in palette %s", p.Pigment, r.palette.Name)
+			return ink, fmt.Errorf("ink: pigment %q is not in palette %s", p.Pigment, r.palette.Name)
 		}
+	}
+	return ink, nil
+}
+
+// Predict is the healed colour, on a scalp, of a recipe given in whole parts
+// (by pigment ID) plus diluent: the same prediction Recommend ranks by, for a
+// recipe the practitioner chose. model nil means the default healed model.
+func (r *Recommender) Predict(parts []Part, diluentParts int, scalp colour.LabD50, model *optics.HealedModel) (colour.LabD50, error) {
+	m := optics.DefaultHealedModel()
+	if model != nil {
+		m = *model
+	}
+	ink, err := r.Ink(parts, diluentParts)
+	if err != nil {
+		return colour.LabD50{}, fmt.Errorf("predict: %w", err)
 	}
 	s, err := optics.Recover(scalp)
 	if err != nil {
