@@ -256,3 +256,34 @@ func BenchmarkRender(b *testing.B) {
 		scene.Render(s)
 	}
 }
+
+func TestColoursStayCloseUnderHarderConditions(t *testing.T) {
+	t.Parallel()
+	type mod struct {
+		name string
+		f    func(*scene.Scene)
+	}
+	mods := []mod{
+		{"a scar and strong oil", func(s *scene.Scene) { s.Scar, s.Specular = true, 0.6 }},
+		{"2 px fibres, blur 1 px", func(s *scene.Scene) { s.StrandWidthPx, s.Blur = 2, 1 }},
+		{"JPEG 75, double noise", func(s *scene.Scene) { s.JPEGQuality, s.Noise = 75, 0.02 }},
+		{"diffuse thinning", func(s *scene.Scene) { s.Style, s.Density = scene.Diffuse, 0.1 }},
+		{"3200 K, crosstalk camera, WB 0.8", func(s *scene.Scene) {
+			s.Camera = synth.Camera{CCT: 3200, WhiteBalance: 0.8, Curve: synth.CurveSRGB}
+		}},
+		{"strong shading 0.5", func(s *scene.Scene) { s.Shading = 0.5 }},
+	}
+	var rs []caseResult
+	for k, md := range mods {
+		for j, si := range []int{0, 2} {
+			hi := (k + 2*j) % len(hairs)
+			s := baseScene(skins[si].lab, hairs[hi].lab, scene.Style(k%2), uint64(500+10*k+j))
+			md.f(&s)
+			rs = append(rs, run(t, fmt.Sprintf("%s: %s skin, %s hair", md.name, skins[si].name, hairs[hi].name), s, false))
+		}
+	}
+	ms, mh := summarise(t, "harder conditions (not the issue's acceptance set):", rs)
+	if ms > maxMeanScalpDE || mh > 2*maxMeanHairDE {
+		t.Errorf("mean scalp ΔE00 %.2f, hair %.2f; want ≤ %.1f and ≤ %.1f", ms, mh, maxMeanScalpDE, 2*maxMeanHairDE)
+	}
+}

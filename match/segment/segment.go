@@ -588,7 +588,7 @@ func (m *measurer) localSkin(admit func(i int) bool) []float32 {
 	// A tile's mode needs a few hundred samples, not thousands.
 	step := max(1, ts/maxTileSide)
 	minN := max(8, (ts/step)*(ts/step)/10)
-	var dist []float32
+	var buf modeBuf
 	any := false
 	for ty := 0; ty < th; ty++ {
 		for tx := 0; tx < tw; tx++ {
@@ -611,7 +611,7 @@ func (m *measurer) localSkin(admit func(i int) bool) []float32 {
 			t := ty*tw + tx
 			valid[t] = true
 			any = true
-			grid[3*t], grid[3*t+1], grid[3*t+2] = modeLab(scratch, dist)
+			grid[3*t], grid[3*t+1], grid[3*t+2] = modeLab(scratch, &buf)
 		}
 	}
 	if !any {
@@ -712,36 +712,36 @@ func (m *measurer) interpolate(sm []float32, tw, th int) []float32 {
 
 // modeLab estimates the most common colour of the samples (L*, a*, b* in
 // ch, reordered): the per-channel median, then the median of the half
-// nearest to it, twice. Hair that passed the skin gate (blurred edges,
-// brown or blond fibres) pulls a plain median towards itself in tiles where
-// it is dense; the nearest half is skin.
-func modeLab(ch [][]float32, dist []float32) (float32, float32, float32) {
+// nearest to it. Hair that passed the skin gate (blurred edges, brown or
+// blond fibres) pulls a plain median towards itself in tiles where it is
+// dense; the nearest half is skin. buf is scratch space.
+func modeLab(ch [][]float32, buf *modeBuf) (float32, float32, float32) {
 	n := len(ch[0])
 	var c [3]float32
 	for k := 0; k < 3; k++ {
-		c[k] = float32(quantile(append(dist[:0], ch[k]...), 0.5))
+		buf.tmp = append(buf.tmp[:0], ch[k]...)
+		c[k] = float32(quantile(buf.tmp, 0.5))
 	}
-	for it := 0; it < 2; it++ {
-		dist = dist[:0]
+	buf.dist = buf.dist[:0]
+	for i := 0; i < n; i++ {
+		dl, da, db := ch[0][i]-c[0], ch[1][i]-c[1], ch[2][i]-c[2]
+		buf.dist = append(buf.dist, dl*dl+da*da+db*db)
+	}
+	buf.tmp = append(buf.tmp[:0], buf.dist...)
+	lim := float32(quantile(buf.tmp, 0.5))
+	for k := 0; k < 3; k++ {
+		buf.tmp = buf.tmp[:0]
 		for i := 0; i < n; i++ {
-			dl, da, db := ch[0][i]-c[0], ch[1][i]-c[1], ch[2][i]-c[2]
-			dist = append(dist, dl*dl+da*da+db*db)
-		}
-		lim := float32(quantile(append([]float32(nil), dist...), 0.5))
-		var sel [3][]float32
-		for i := 0; i < n; i++ {
-			if dist[i] <= lim {
-				for k := 0; k < 3; k++ {
-					sel[k] = append(sel[k], ch[k][i])
-				}
+			if buf.dist[i] <= lim {
+				buf.tmp = append(buf.tmp, ch[k][i])
 			}
 		}
-		for k := 0; k < 3; k++ {
-			c[k] = float32(quantile(sel[k], 0.5))
-		}
+		c[k] = float32(quantile(buf.tmp, 0.5))
 	}
 	return c[0], c[1], c[2]
 }
+
+type modeBuf struct{ tmp, dist []float32 }
 
 // skinPass replaces m.bg by the local skin of the admitted pixels, if there
 // are any.
