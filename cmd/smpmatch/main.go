@@ -106,7 +106,9 @@ func setUsageHandler(c *cli.Command) {
 func commands() []*cli.Command {
 	return []*cli.Command{
 		calibrateCommand(),
-		matchCommand(), palettesCommand(),
+		measureCommand(),
+		matchCommand(),
+		palettesCommand(),
 	}
 }
 

@@ -1,0 +1,267 @@
+// Package measure is the pipeline behind `smpmatch measure`: decode a scalp
+// photo, colour-correct it (with a session profile, or with the card found in
+// the same photo), convert it to L*a*b* D50 at a working resolution, and
+// measure hair and scalp with match/segment.
+//
+// Decisions, so that nobody has to guess:
+//
+//   - Working resolution: the photo is reduced (area averaging) to a long
+//     side of WorkSide pixels (default 1600) before segmentation; pixel
+//     coordinates in options (ROI, mask) are in the photo as displayed and
+//     are scaled. The corrected image written for people is at the working
+//     resolution.
+//   - Correction order: profile if given; otherwise the card in the photo;
+//     otherwise an error, unless Uncalibrated is set, in which case the
+//     photo is taken as sRGB and the result says "calibrated": false.
+//   - The card (its outline grown by a patch pitch, to cover the card's
+//     border and the fingers holding it) is never measured as skin.
+package measure
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/smpmatch/smpmatch/calibrate"
+	"github.com/smpmatch/smpmatch/calibrate/card"
+	"github.com/smpmatch/smpmatch/calibrate/ccm"
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/segment"
+	"gocv.io/x/gocv"
+)
+
+// DefaultWorkSide is the working resolution's long side in pixels: fibres of
+// shaved stubble stay a few pixels wide on a phone close-up, as
+// match/segment needs.
+const DefaultWorkSide = 1600
+
+// Options control a measurement.
+type Options struct {
+	// Profile corrects the photo; nil means use the card in the photo.
+	Profile *calibrate.Profile
+	// Uncalibrated allows measuring without profile or card, as sRGB.
+	Uncalibrated bool
+	// Read tunes the card search (or gives its corners).
+	Read calibrate.ReadOptions
+	// ROI restricts the scalp search to a rectangle of the photo (pixels).
+	ROI image.Rectangle
+	// ROIMask admits only photo pixels where it is > 0; it must have the
+	// photo's size.
+	ROIMask *image.Gray
+	// WorkSide overrides DefaultWorkSide.
+	WorkSide int
+	// Segment tunes the segmentation (ROI, Mask and Exclude are set here).
+	Segment segment.Options
+}
+
+// Result is one photo's measurement: the JSON contract of `measure --json`.
+type Result struct {
+	Photo      string `json:"photo"`
+	OK         bool   `json:"ok"`
+	Error      string `json:"error,omitempty"`
+	Calibrated bool   `json:"calibrated"`
+	// Card is the card used for the correction, or null when a profile was
+	// used (or nothing: uncalibrated).
+	Card *calibrate.CardResult `json:"card"`
+	// Calibration summarises the in-photo card's fit (absent with a
+	// profile).
+	Calibration *calibrate.FitStats `json:"calibration,omitempty"`
+	// Correction says where the colours came from: "profile", "card" or
+	// "none (assumed sRGB)".
+	Correction string `json:"correction"`
+	segment.Result
+	// WorkSize is the working image's size in pixels [w, h].
+	WorkSize [2]int `json:"work_size,omitempty"`
+}
+
+// Artifacts are the pictures a measurement can write for people.
+type Artifacts struct {
+	// Corrected is the colour-corrected photo at the working resolution,
+	// as sRGB.
+	Corrected *image.NRGBA
+	// Overlay shows hair (magenta) and scalp (cyan) over Corrected.
+	Overlay *image.NRGBA
+}
+
+// ErrNoCalibration means there was no profile, no card in the photo, and
+// uncalibrated measurement was not allowed.
+var ErrNoCalibration = errors.New("no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated")
+
+// Photo measures a decoded BGR photo. The error is for unusable input; a
+// photo that is not a scalp gives a low-confidence Result with warnings.
+func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
+	res := Result{Photo: path}
+	var conv func(ccm.CameraRGB) colour.LabD50
+	var exclude []card.Corners
+	var pitch float64
+	switch {
+	case opt.Profile != nil:
+		res.Correction = "profile"
+		res.Calibrated = true
+		conv = opt.Profile.Lab
+	default:
+		r, err := calibrate.Read(path, img, opt.Read)
+		if err == nil {
+			sess, ferr := calibrate.Fit([]calibrate.Reading{r})
+			if ferr != nil {
+				return res, nil, fmt.Errorf("the card in the photo cannot calibrate it: %w", ferr)
+			}
+			res.Correction = "card"
+			res.Calibrated = true
+			pr := sess.Results[0]
+			res.Card = pr.Card
+			res.Calibration = pr.Fit
+			conv = sess.Profile.Lab
+			exclude = append(exclude, r.Detection.Corners)
+			pitch = r.Detection.PitchPx
+			break
+		}
+		var rej *card.RejectedError
+		if errors.As(err, &rej) || !errors.Is(err, card.ErrNoCard) {
+			if !opt.Uncalibrated {
+				return res, nil, fmt.Errorf("%w (%v)", ErrNoCalibration, err)
+			}
+		}
+		if !opt.Uncalibrated {
+			return res, nil, ErrNoCalibration
+		}
+		res.Correction = "none (assumed sRGB)"
+		conv = func(c ccm.CameraRGB) colour.LabD50 { return colour.SRGB{R: c.R, G: c.G, B: c.B}.LabD50() }
+	}
+
+	work, scale, err := reduce(img, opt.WorkSide)
+	if err != nil {
+		return res, nil, err
+	}
+	defer work.Close()
+	lab, corrected, err := toLab(work, conv)
+	if err != nil {
+		return res, nil, err
+	}
+	res.WorkSize = [2]int{lab.W, lab.H}
+
+	so := opt.Segment
+	if !opt.ROI.Empty() {
+		so.ROI = scaleRect(opt.ROI, scale)
+	}
+	if opt.ROIMask != nil {
+		so.Mask = scaleMask(opt.ROIMask, lab.W, lab.H)
+	}
+	for _, c := range exclude {
+		so.Exclude = append(so.Exclude, grownPolygon(c, pitch, scale))
+	}
+	seg, err := segment.Measure(lab, so)
+	if err != nil {
+		return res, nil, fmt.Errorf("measuring: %w", err)
+	}
+	res.Result = seg
+	res.OK = true
+	if !res.Calibrated {
+		res.Warnings = append(res.Warnings, "uncalibrated: the photo was taken as sRGB; colours are not measurements")
+	}
+	art := &Artifacts{Corrected: corrected, Overlay: segment.Overlay(corrected, seg)}
+	return res, art, nil
+}
+
+// reduce returns the photo at the working resolution and the scale factor.
+func reduce(img gocv.Mat, side int) (gocv.Mat, float64, error) {
+	if side <= 0 {
+		side = DefaultWorkSide
+	}
+	if img.Empty() || img.Type() != gocv.MatTypeCV8UC3 {
+		return gocv.NewMat(), 0, errors.New("measure: want a decoded 8-bit colour photo")
+	}
+	long := math.Max(float64(img.Cols()), float64(img.Rows()))
+	s := math.Min(1, float64(side)/long)
+	if s == 1 {
+		return img.Clone(), 1, nil
+	}
+	out := gocv.NewMat()
+	w := int(math.Round(float64(img.Cols()) * s))
+	h := int(math.Round(float64(img.Rows()) * s))
+	gocv.Resize(img, &out, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
+	return out, s, nil
+}
+
+// toLab converts a BGR working image to L*a*b* through conv, and renders the
+// corrected colours as sRGB for people. Camera values are 8-bit, so the
+// conversion is tabulated per distinct colour.
+func toLab(work gocv.Mat, conv func(ccm.CameraRGB) colour.LabD50) (*segment.LabImage, *image.NRGBA, error) {
+	pix, err := work.DataPtrUint8()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading pixels: %w", err)
+	}
+	w, h := work.Cols(), work.Rows()
+	lab := segment.NewLabImage(w, h)
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	type entry struct {
+		lab [3]float32
+		rgb [3]uint8
+	}
+	// Photos hold far fewer distinct colours than pixels; a map keyed by
+	// the 24-bit colour avoids converting each pixel.
+	cache := make(map[uint32]entry, 1<<16)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			o := 3 * (y*w + x)
+			b, g, r := pix[o], pix[o+1], pix[o+2]
+			key := uint32(r)<<16 | uint32(g)<<8 | uint32(b)
+			e, ok := cache[key]
+			if !ok {
+				c := conv(ccm.CameraRGB{R: float64(r) / 255, G: float64(g) / 255, B: float64(b) / 255})
+				if !c.IsFinite() {
+					c = colour.LabD50{}
+				}
+				e.lab = [3]float32{float32(c.L), float32(c.A), float32(c.B)}
+				e.rgb = c.SRGB8()
+				cache[key] = e
+			}
+			i := 3 * (y*w + x)
+			copy(lab.Pix[i:i+3], e.lab[:])
+			j := 4 * (y*w + x)
+			out.Pix[j], out.Pix[j+1], out.Pix[j+2], out.Pix[j+3] = e.rgb[0], e.rgb[1], e.rgb[2], 255
+		}
+	}
+	return lab, out, nil
+}
+
+func scaleRect(r image.Rectangle, s float64) image.Rectangle {
+	return image.Rect(int(float64(r.Min.X)*s), int(float64(r.Min.Y)*s),
+		int(math.Ceil(float64(r.Max.X)*s)), int(math.Ceil(float64(r.Max.Y)*s)))
+}
+
+func scaleMask(m *image.Gray, w, h int) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	b := m.Bounds()
+	for y := 0; y < h; y++ {
+		my := b.Min.Y + y*b.Dy()/h
+		for x := 0; x < w; x++ {
+			mx := b.Min.X + x*b.Dx()/w
+			out.Pix[y*out.Stride+x] = m.GrayAt(mx, my).Y
+		}
+	}
+	return out
+}
+
+// grownPolygon is the card outline pushed out by a patch pitch from its
+// centre, in working-image pixels: it covers the card's black border and
+// the fingers that hold it.
+func grownPolygon(c card.Corners, pitch, s float64) segment.Polygon {
+	var cx, cy float64
+	for _, p := range c {
+		cx += p.X / 4
+		cy += p.Y / 4
+	}
+	var poly segment.Polygon
+	for _, p := range c {
+		dx, dy := p.X-cx, p.Y-cy
+		d := math.Hypot(dx, dy)
+		k := 1.0
+		if d > 0 {
+			k = (d + 1.5*pitch) / d
+		}
+		poly = append(poly, image.Pt(int((cx+dx*k)*s), int((cy+dy*k)*s)))
+	}
+	return poly
+}
