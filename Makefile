@@ -31,9 +31,19 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -tags $(TESTTAGS) -count=1 -timeout 20m ./...
 
+# The demo photos are rendered by match/scene/gendemo (truth in
+# testdata/demo/truth.json): a card shot, then a scalp shot by the same
+# camera under the same warm light.
 demo: build
-	@echo "== calibrate: fit a colour correction from the card in testdata/demo/card.jpg"
-	./$(BIN) calibrate testdata/demo/card.jpg --profile-out /tmp/smpmatch-demo-profile.json
+	@set -e; out=$${DEMO_OUT:-$$(mktemp -d /tmp/smpmatch-demo.XXXXXX)}; mkdir -p "$$out"; \
+	echo "== 1. calibrate: find the card, fit and save the session profile"; \
+	./$(BIN) calibrate testdata/demo/card.jpg --profile-out "$$out/session.json" --debug-out "$$out"; \
+	echo "== 2. measure: hair and scalp colour of a scalp photo, corrected with the profile"; \
+	./$(BIN) measure testdata/demo/scalp.jpg --profile "$$out/session.json" --mask-out "$$out" --corrected-out "$$out"; \
+	echo "== 3. match: pigment blends for this client"; \
+	./$(BIN) match testdata/demo/scalp.jpg --profile "$$out/session.json"; \
+	echo "== the demo photos were rendered with these true colours:"; cat testdata/demo/truth.json; \
+	echo "== pictures for a person to look at: $$out"
 
 bench: deps
 	$(GO) test -tags $(TESTTAGS) -run '^$$' -bench . -benchtime 3x ./...

@@ -142,6 +142,14 @@ func runCalibrate(c *cli.Context) error {
 			}
 		}
 	}
+	// The profile is written before anything is printed: a reader that
+	// closes the pipe early must not cost the session its profile.
+	if out := c.String("profile-out"); out != "" && sess != nil {
+		sess.Profile.Software = "smpmatch " + version
+		if err := sess.Profile.Save(out); err != nil {
+			return err
+		}
+	}
 	failed := 0
 	for _, r := range results {
 		if !r.OK {
@@ -161,12 +169,6 @@ func runCalibrate(c *cli.Context) error {
 	for _, r := range results {
 		if !r.OK {
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", r.Error)
-		}
-	}
-	if out := c.String("profile-out"); out != "" && sess != nil {
-		sess.Profile.Software = "smpmatch " + version
-		if err := sess.Profile.Save(out); err != nil {
-			return err
 		}
 	}
 	if failed > 0 {

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/smpmatch/smpmatch/match/optics"
 	"github.com/smpmatch/smpmatch/match/recipe"
 	"github.com/smpmatch/smpmatch/palettes"
@@ -26,7 +27,8 @@ func matchCommand() *cli.Command {
 			"the blends closest to the target: by default the hair colour as shaved stubble\n" +
 			"reads on the scalp. The search is exact over every recipe of at most\n" +
 			"--max-pigments pigments and --max-parts parts. Colours are L*a*b* D50.",
-		Flags: []cli.Flag{
+		ArgsUsage: "[PHOTO...]",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "hair-lab", Usage: "hair colour `L,a,b` (L*a*b* D50)"},
 			&cli.StringFlag{Name: "scalp-lab", Usage: "scalp colour `L,a,b` (L*a*b* D50)"},
 			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "`lighter`, match or darker than the hair as stubble reads on the scalp"},
@@ -38,7 +40,7 @@ func matchCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "most parts in a blend, diluent included"},
 			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "ΔE00 an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per target (JSON Lines) instead of a table"},
-		},
+		}, measureFlags()...),
 		Action: runMatch,
 	}
 }
@@ -66,14 +68,17 @@ func parseLab(s, flag string) (colour.LabD50, error) {
 
 // matchOptions turns the flags into recipe options and inputs.
 func matchOptions(c *cli.Context) (hair, scalp colour.LabD50, opt recipe.Options, err error) {
-	if c.NArg() > 0 {
-		return hair, scalp, opt, usagef("match takes colours, not photos, for now: pass --hair-lab and --scalp-lab (got %q)", c.Args().First())
+	photos := c.NArg() > 0
+	if photos && (c.IsSet("hair-lab") || c.IsSet("scalp-lab")) {
+		return hair, scalp, opt, usagef("give photos or --hair-lab/--scalp-lab, not both")
 	}
-	if !c.IsSet("scalp-lab") {
+	if !photos && !c.IsSet("scalp-lab") {
 		return hair, scalp, opt, usagef("match needs --scalp-lab L,a,b")
 	}
-	if scalp, err = parseLab(c.String("scalp-lab"), "scalp-lab"); err != nil {
-		return
+	if !photos {
+		if scalp, err = parseLab(c.String("scalp-lab"), "scalp-lab"); err != nil {
+			return
+		}
 	}
 	switch {
 	case c.IsSet("target-lab"):
@@ -85,7 +90,7 @@ func matchOptions(c *cli.Context) (hair, scalp colour.LabD50, opt recipe.Options
 			return hair, scalp, opt, err
 		}
 		opt.TargetLab = &t
-	case !c.IsSet("hair-lab"):
+	case !c.IsSet("hair-lab") && !photos:
 		return hair, scalp, opt, usagef("match needs --hair-lab L,a,b (or an explicit --target-lab)")
 	default:
 		if opt.Target, err = recipe.ParseTargetMode(c.String("target")); err != nil {
@@ -155,6 +160,9 @@ func runMatch(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("palette %s: %w", pal.Name, err)
 	}
+	if c.NArg() > 0 {
+		return runMatchPhotos(c, r, opt)
+	}
 	res, err := r.Recommend(hair, scalp, opt)
 	if err != nil {
 		return usageError{err}
@@ -192,4 +200,72 @@ func printMatch(w io.Writer, res recipe.Result) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.2f\t%.2f\t%s\n", i+1, b.Recipe, labText(b.PredictedLab), b.PredictedLab.Hex(), b.DE00, b.DE00InA, strings.Join(b.Warnings, "; "))
 	}
 	return tw.Flush()
+}
+
+// photoMatch is one photo's result of `match PHOTO...`: the measurement and,
+// inline, the recommendation (the same fields as `match --hair-lab`).
+type photoMatch struct {
+	Photo       string          `json:"photo"`
+	OK          bool            `json:"ok"`
+	Error       string          `json:"error,omitempty"`
+	Measurement *measure.Result `json:"measurement,omitempty"`
+	*recipe.Result
+}
+
+// recommendFor measures a photo and recommends blends for its hair and
+// scalp. A low-confidence measurement still gets blends, flagged in its
+// warnings: the practitioner decides, but is told.
+func recommendFor(path string, mopt measure.Options, maxPixels int, r *recipe.Recommender, opt recipe.Options) (photoMatch, *measure.Artifacts) {
+	m, art := measureOne(path, mopt, maxPixels)
+	pm := photoMatch{Photo: path, Measurement: &m}
+	if !m.OK {
+		pm.Error = m.Error
+		return pm, art
+	}
+	if !m.Scalp.Found || (!m.Hair.Found && opt.TargetLab == nil) {
+		pm.Error = fmt.Sprintf("%s: no %s found to match against", path, map[bool]string{true: "hair", false: "scalp"}[m.Scalp.Found])
+		return pm, art
+	}
+	res, err := r.Recommend(m.Hair.Lab, m.Scalp.Lab, opt)
+	if err != nil {
+		pm.Error = fmt.Sprintf("%s: %v", path, err)
+		return pm, art
+	}
+	pm.OK = true
+	pm.Result = &res
+	return pm, art
+}
+
+func runMatchPhotos(c *cli.Context, r *recipe.Recommender, opt recipe.Options) error {
+	mopt, err := measureOptions(c)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, p := range c.Args().Slice() {
+		pm, _ := recommendFor(p, mopt, c.Int("max-pixels"), r, opt)
+		if !pm.OK {
+			failed++
+			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", pm.Error)
+		}
+		if c.Bool("json") {
+			b, err := json.Marshal(pm)
+			if err != nil {
+				return fmt.Errorf("encode result: %w", err)
+			}
+			fmt.Fprintf(c.App.Writer, "%s\n", b)
+			continue
+		}
+		printMeasure(c.App.Writer, *pm.Measurement)
+		if pm.OK {
+			if err := printMatch(c.App.Writer, *pm.Result); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.Writer)
+		}
+	}
+	if failed > 0 {
+		return partialFailure{failed: failed, total: c.NArg()}
+	}
+	return nil
 }
