@@ -3,41 +3,56 @@
 //
 // The input is a LabImage: the photo after colour correction, as L*a*b* D50
 // per pixel. A working resolution with a long side of 1600–2000 px suits
-// close-ups of the scalp: hair fibres should be at least about 2 px wide,
-// because a fibre's colour is read from its core, and a fibre narrower than a
-// pixel never shows a pure core (see "Limits" below).
+// close-ups of the scalp, provided hair fibres are at least about 3 px wide
+// in it and the photo is sharp: a fibre's colour is read from its core, and
+// a fibre narrower than that, or blurred, never shows a pure core (see
+// README-section.md, "Limits"). Measure takes about 1.5–3 s of one core on a
+// 2000 × 1500 image.
 //
 // Measure works in stages:
 //
 //  1. Scalp region: blocks of the image whose pixels are mostly skin-like
-//     (hue and chroma of human skin in L*a*b*), the largest 4-connected group
-//     of them with its holes filled (hair inside the scalp is part of it),
-//     one block in from its edge. The card (Options.Exclude), the user's ROI
-//     and mask, the background, clothing and a separate hand fall away here.
-//  2. Local skin: robust (median) skin colour per tile, interpolated. Deep
-//     shadow (local skin more than a stop below the best-lit skin) is dropped;
-//     the rest is relit to the best-lit skin's luminance, which undoes the
-//     smooth light falloff over the curved head.
+//     (hue 15–85° and chroma ≥ 5 in L*a*b*), the largest 4-connected group
+//     with its holes filled (hair inside the scalp is part of it), one block
+//     in from its edge. The card (Options.Exclude), the ROI and mask, the
+//     background, clothing and a separate hand fall away here.
+//  2. Local skin and light: the most common colour per tile (median, then
+//     median of the nearer half), a 3 × 3 median over tiles, interpolated.
+//     A robust quadratic fit of the local skin's log luminance models the
+//     light falling off over the curved head; deep shadow (more than a stop
+//     below the best-lit skin) is dropped and the rest relit to the best-lit
+//     level, so shading does not darken skin or hair. Scars and highlights
+//     are outliers to the fit and cannot set the light level.
 //  3. Hair: each pixel's difference from its local skin is projected on the
-//     dominant direction of such differences in L*a*b*, so dark hair on light
-//     skin, grey hair lighter than skin, and black hair on dark skin are the
-//     same problem: a thin structure standing out along one colour direction.
-//     Pixels above a noise-scaled threshold (with hysteresis) are hair if
-//     their component is thin (chamfer distance transform); compact thick
-//     blobs (speculars, moles, eyes) are not. The local skin is re-estimated
-//     without the hair and the hair found again.
-//  4. Colours: hair from the strand cores (pixels that are the local maximum
-//     of the projection across the strand, upper half of their distribution),
-//     not from the mask's average, which mixes in skin at the edges. Scalp
-//     skin from skin pixels away from hair and away from outliers
-//     (highlights, local shadows, spots). Both as per-channel medians, with a
-//     spread: the median CIEDE2000 of the sampled pixels to the reported
-//     colour.
+//     colour direction from skin to hair (at first the dominant direction of
+//     all clear differences, then the mean over the hair found), each
+//     channel weighted by its pixel noise (a matched filter). So dark hair on light skin, grey hair lighter than
+//     or close to the skin, and black hair on dark skin are one problem: a
+//     thin structure standing out along one colour direction. A white
+//     top-hat keeps only what is narrower than ~2.5 fibres (fibres stay;
+//     shading, mottling and the head's rim go). Hysteresis thresholds scaled
+//     to the noise and then to the fibres' own contrast select hair pixels,
+//     and components that are thick (chamfer distance transform) are
+//     dropped: highlights, moles, eyes. The local skin is then re-estimated
+//     without the hair and everything repeated.
+//  4. Colours. Hair: lightness from the strand cores (pixels that are the
+//     maximum across the strand, the upper band of their own contrast), not
+//     from the mask's average, which mixes in skin at the edges; a*, b*
+//     from the sum, over the hair and its surroundings, of each pixel's
+//     encoded RGB minus the local skin's, which JPEG's chroma subsampling
+//     and blur leave (nearly) unchanged, scaled to the cores' luma. Scalp:
+//     skin pixels away from hair and within noise of the local skin (no
+//     highlights, local shadows, spots, scars). Both are per-channel
+//     medians with a spread (median CIEDE2000 of the samples to the
+//     colour). The hair fraction unmixes every pixel in linear light.
 //  5. Confidence: the share of the photo that is scalp, how much skin was
-//     sampled, whether hair was found, whether it is spread over the scalp
-//     (a face's eyebrows are not), and whether its contrast is that of hair
-//     rather than of skin creases. The weakest factor is the confidence, and
-//     each weak factor adds a warning.
+//     sampled, whether hair was found, whether it is spread over the region
+//     (a face's eyebrows are not), and whether it is unlike shaded skin
+//     (a hand's creases are shaded skin: close to it and of its
+//     chromaticity). The weakest factor is the confidence; each weak factor
+//     adds a warning, and below 0.5 the result is flagged LowConfidence.
+//
+// The core is plain Go over float32 slices; it does not use OpenCV.
 package segment
 
 import (
@@ -915,8 +930,7 @@ func (m *measurer) findHair() {
 	m.u = m.hairDirection()
 	n := m.w * m.h
 	// Matched filter: weight each channel by the hair's contrast in it over
-	// its noise variance. After JPEG, a*, b* are far noisier than L*, so
-	// grey hair on light skin (ΔL* −6, Δb* −12) is found by its lightness.
+	// its pixel-noise variance.
 	ns := m.channelNoise()
 	u := [3]float64{m.u[0] / (ns[0] * ns[0]), m.u[1] / (ns[1] * ns[1]), m.u[2] / (ns[2] * ns[2])}
 	if l := math.Sqrt(u[0]*u[0] + u[1]*u[1] + u[2]*u[2]); l > 0 && !math.IsNaN(l) && !math.IsInf(l, 0) {
@@ -932,8 +946,7 @@ func (m *measurer) findHair() {
 		}
 	}
 	// A 3 × 3 binomial filter, about a fibre's width, keeps most of a 3 px
-	// strand's contrast and cuts pixel noise (a*, b* noise is several
-	// units on a phone photo). Then a white top-hat (the signal minus its
+	// strand's contrast and cuts pixel noise. Then a white top-hat (the signal minus its
 	// morphological opening) keeps only what is narrower than the
 	// structuring element: fibres stay, while what the tiled local skin
 	// cannot follow (the steep falloff at the head's rim, skin mottling)
