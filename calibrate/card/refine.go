@@ -26,7 +26,9 @@ const (
 	minPatchContrast = 0.05
 	// maxWindowSide: larger windows are read on a sub-grid, for speed on
 	// charts that fill a 12-megapixel photo.
-	maxWindowSide = 160
+	maxWindowSide = 80
+	// convergedPx: refinement stops when no chart corner moves more.
+	convergedPx = 0.05
 	// minResidualPitch: centroid residuals below this fraction of the pitch
 	// are never outliers (sub-pixel noise on small charts).
 	minResidualPitch = 0.01
@@ -52,7 +54,15 @@ func refine(img gocv.Mat, d Detection) Detection {
 		if !ok {
 			break
 		}
+		moved := 0.0
+		for _, c := range ChartCorners {
+			a, b := d.H.Apply(c), h.Apply(c)
+			moved = math.Max(moved, math.Hypot(a.X-b.X, a.Y-b.Y))
+		}
 		d.H = h
+		if moved < convergedPx {
+			break
+		}
 	}
 	return d
 }
@@ -142,51 +152,67 @@ func patchCentroid(img bgr, h, inv Homography, i int) (Point, bool) {
 	if side := max(x1-x0, y1-y0); side > maxWindowSide {
 		step = (side + maxWindowSide - 1) / maxWindowSide
 	}
-	type px struct {
-		x, y    float64
-		r, g, b float64
-		inner   bool
-		ring    bool
+	// where classifies a pixel by its chart position: 0 outside the
+	// window, 1 in the patch's inner half, 2 in the gap ring, 3 elsewhere
+	// inside. The homography is evaluated incrementally along each row.
+	where := func(x, y int) int {
+		fx, fy := float64(x), float64(y)
+		w := inv[6]*fx + inv[7]*fy + inv[8]
+		u := (inv[0]*fx+inv[1]*fy+inv[2])/w - c.X
+		v := (inv[3]*fx+inv[4]*fy+inv[5])/w - c.Y
+		du, dv := math.Abs(u), math.Abs(v)
+		switch {
+		case du > reach || dv > reach:
+			return 0
+		case du < 0.25*PatchSize && dv < 0.25*PatchSize:
+			return 1
+		case math.Max(du, dv) > half+ringInner:
+			return 2
+		default:
+			return 3
+		}
 	}
-	var pxs []px
-	var inR, inG, inB, rgR, rgG, rgB []float64
+	var in, ring [3][]float64
 	for y := y0; y <= y1; y += step {
 		for x := x0; x <= x1; x += step {
-			u := inv.Apply(Point{float64(x), float64(y)})
-			du, dv := math.Abs(u.X-c.X), math.Abs(u.Y-c.Y)
-			if du > reach || dv > reach {
+			k := where(x, y)
+			if k != 1 && k != 2 {
 				continue
 			}
 			r, g, b := img.rgbAt(x, y)
-			p := px{x: float64(x), y: float64(y), r: r, g: g, b: b}
-			if du < 0.25*PatchSize && dv < 0.25*PatchSize {
-				p.inner = true
-				inR, inG, inB = append(inR, r), append(inG, g), append(inB, b)
+			dst := &in
+			if k == 2 {
+				dst = &ring
 			}
-			if math.Max(du, dv) > half+ringInner {
-				p.ring = true
-				rgR, rgG, rgB = append(rgR, r), append(rgG, g), append(rgB, b)
-			}
-			pxs = append(pxs, p)
+			dst[0], dst[1], dst[2] = append(dst[0], r), append(dst[1], g), append(dst[2], b)
 		}
 	}
-	if len(inR) < 4 || len(rgR) < 4 {
+	if len(in[0]) < 4 || len(ring[0]) < 4 {
 		return Point{}, false
 	}
-	pr, pg, pb := median(inR), median(inG), median(inB)
-	gr, gg, gb := median(rgR), median(rgG), median(rgB)
+	pr, pg, pb := median(in[0]), median(in[1]), median(in[2])
+	gr, gg, gb := median(ring[0]), median(ring[1]), median(ring[2])
 	dr, dg, db := pr-gr, pg-gg, pb-gb
 	n2 := dr*dr + dg*dg + db*db
 	if math.Sqrt(n2) < minPatchContrast {
 		return Point{}, false
 	}
 	var sw, sx, sy float64
-	for _, p := range pxs {
-		f := ((p.r-gr)*dr + (p.g-gg)*dg + (p.b-gb)*db) / n2
-		f = math.Max(0, math.Min(1, f))
-		sw += f
-		sx += f * p.x
-		sy += f * p.y
+	for y := y0; y <= y1; y += step {
+		for x := x0; x <= x1; x += step {
+			if where(x, y) == 0 {
+				continue
+			}
+			r, g, b := img.rgbAt(x, y)
+			f := ((r-gr)*dr + (g-gg)*dg + (b-gb)*db) / n2
+			if f <= 0 {
+				continue
+			}
+			f = math.Min(1, f)
+			sw += f
+			sx += f * float64(x)
+			sy += f * float64(y)
+		}
 	}
 	if sw == 0 {
 		return Point{}, false

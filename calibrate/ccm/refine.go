@@ -31,7 +31,7 @@ func refineDE(start Model, s []Sample) Model {
 	}
 	res, err := optimize.Minimize(optimize.Problem{Func: cost, Grad: grad}, x0, &optimize.Settings{
 		FuncEvaluations: refineMaxEvaluations,
-		Converger:       &optimize.FunctionConverge{Absolute: 1e-4, Relative: 1e-4, Iterations: 5},
+		Converger:       &optimize.FunctionConverge{Absolute: 1e-3, Relative: 1e-3, Iterations: 3},
 	}, &optimize.BFGS{})
 	if err != nil && res == nil {
 		return start
@@ -44,4 +44,4 @@ func refineDE(start Model, s []Sample) Model {
 
 // refineMaxEvaluations bounds the refinement's cost (each evaluation is one
 // pass over ≤ 24 patches); it converges well within this on real charts.
-const refineMaxEvaluations = 1500
+const refineMaxEvaluations = 500
