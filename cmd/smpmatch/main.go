@@ -109,6 +109,7 @@ func commands() []*cli.Command {
 		measureCommand(),
 		matchCommand(),
 		palettesCommand(),
+		batchCommand(),
 	}
 }
 

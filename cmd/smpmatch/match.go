@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/batch"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/smpmatch/smpmatch/match/optics"
 	"github.com/smpmatch/smpmatch/match/recipe"
@@ -80,26 +81,36 @@ func matchOptions(c *cli.Context) (hair, scalp colour.LabD50, opt recipe.Options
 			return
 		}
 	}
-	switch {
-	case c.IsSet("target-lab"):
-		if c.IsSet("target") {
-			return hair, scalp, opt, usagef("give either --target or --target-lab, not both")
-		}
-		t, err := parseLab(c.String("target-lab"), "target-lab")
-		if err != nil {
-			return hair, scalp, opt, err
-		}
-		opt.TargetLab = &t
-	case !c.IsSet("hair-lab") && !photos:
+	if !c.IsSet("target-lab") && !c.IsSet("hair-lab") && !photos {
 		return hair, scalp, opt, usagef("match needs --hair-lab L,a,b (or an explicit --target-lab)")
-	default:
-		if opt.Target, err = recipe.ParseTargetMode(c.String("target")); err != nil {
-			return hair, scalp, opt, usageError{err}
-		}
+	}
+	if opt, err = recipeOptions(c); err != nil {
+		return hair, scalp, opt, err
 	}
 	if c.IsSet("hair-lab") {
 		if hair, err = parseLab(c.String("hair-lab"), "hair-lab"); err != nil {
 			return
+		}
+	}
+	return hair, scalp, opt, nil
+}
+
+// recipeOptions reads the search flags shared by match and batch: target or
+// target-lab, top, max-pigments, max-parts, pigment-cost, healed-model.
+func recipeOptions(c *cli.Context) (opt recipe.Options, err error) {
+	switch {
+	case c.IsSet("target-lab"):
+		if c.IsSet("target") {
+			return opt, usagef("give either --target or --target-lab, not both")
+		}
+		t, err := parseLab(c.String("target-lab"), "target-lab")
+		if err != nil {
+			return opt, err
+		}
+		opt.TargetLab = &t
+	default:
+		if opt.Target, err = recipe.ParseTargetMode(c.String("target")); err != nil {
+			return opt, usageError{err}
 		}
 	}
 	for _, f := range []struct {
@@ -108,13 +119,13 @@ func matchOptions(c *cli.Context) (hair, scalp colour.LabD50, opt recipe.Options
 		max  int
 	}{{"top", c.Int("top"), 100}, {"max-pigments", c.Int("max-pigments"), recipe.MaxMaxPigments}, {"max-parts", c.Int("max-parts"), recipe.MaxMaxParts}} {
 		if f.v < 1 || f.v > f.max {
-			return hair, scalp, opt, usagef("--%s = %d is outside 1..%d", f.name, f.v, f.max)
+			return opt, usagef("--%s = %d is outside 1..%d", f.name, f.v, f.max)
 		}
 	}
 	opt.Top, opt.MaxPigments, opt.MaxParts = c.Int("top"), c.Int("max-pigments"), c.Int("max-parts")
 	switch cost := c.Float64("pigment-cost"); {
 	case cost < 0:
-		return hair, scalp, opt, usagef("--pigment-cost = %g must not be negative", cost)
+		return opt, usagef("--pigment-cost = %g must not be negative", cost)
 	case cost == 0:
 		opt.PigmentCost = -1 // rank by ΔE00 alone
 	default:
@@ -123,16 +134,16 @@ func matchOptions(c *cli.Context) (hair, scalp colour.LabD50, opt recipe.Options
 	if path := c.String("healed-model"); path != "" {
 		f, err := os.Open(path)
 		if err != nil {
-			return hair, scalp, opt, usagef("--healed-model: %v", err)
+			return opt, usagef("--healed-model: %v", err)
 		}
 		defer f.Close()
 		m, err := optics.LoadHealedModel(f)
 		if err != nil {
-			return hair, scalp, opt, usagef("--healed-model %s: %v", path, err)
+			return opt, usagef("--healed-model %s: %v", path, err)
 		}
 		opt.Model = &m
 	}
-	return hair, scalp, opt, nil
+	return opt, nil
 }
 
 func openPalette(name string) (*palettes.Palette, error) {
@@ -204,36 +215,11 @@ func printMatch(w io.Writer, res recipe.Result) error {
 
 // photoMatch is one photo's result of `match PHOTO...`: the measurement and,
 // inline, the recommendation (the same fields as `match --hair-lab`).
-type photoMatch struct {
-	Photo       string          `json:"photo"`
-	OK          bool            `json:"ok"`
-	Error       string          `json:"error,omitempty"`
-	Measurement *measure.Result `json:"measurement,omitempty"`
-	*recipe.Result
-}
+type photoMatch = batch.PhotoMatch
 
-// recommendFor measures a photo and recommends blends for its hair and
-// scalp. A low-confidence measurement still gets blends, flagged in its
-// warnings: the practitioner decides, but is told.
+// recommendFor runs the per-photo pipeline of match/batch on one photo.
 func recommendFor(path string, mopt measure.Options, maxPixels int, r *recipe.Recommender, opt recipe.Options) (photoMatch, *measure.Artifacts) {
-	m, art := measureOne(path, mopt, maxPixels)
-	pm := photoMatch{Photo: path, Measurement: &m}
-	if !m.OK {
-		pm.Error = m.Error
-		return pm, art
-	}
-	if !m.Scalp.Found || (!m.Hair.Found && opt.TargetLab == nil) {
-		pm.Error = fmt.Sprintf("%s: no %s found to match against", path, map[bool]string{true: "hair", false: "scalp"}[m.Scalp.Found])
-		return pm, art
-	}
-	res, err := r.Recommend(m.Hair.Lab, m.Scalp.Lab, opt)
-	if err != nil {
-		pm.Error = fmt.Sprintf("%s: %v", path, err)
-		return pm, art
-	}
-	pm.OK = true
-	pm.Result = &res
-	return pm, art
+	return batch.ProcessPhoto(path, path, batch.Settings{Measure: mopt, Recommender: r, Recipe: opt, MaxPixels: maxPixels})
 }
 
 func runMatchPhotos(c *cli.Context, r *recipe.Recommender, opt recipe.Options) error {

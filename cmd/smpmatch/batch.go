@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"github.com/smpmatch/smpmatch/match/batch"
+	"github.com/smpmatch/smpmatch/match/recipe"
+	"github.com/smpmatch/smpmatch/palettes"
+	"github.com/urfave/cli/v2"
+)
+
+func batchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "batch",
+		Usage: "calibrate, measure and match folders of photos or a manifest; write results.jsonl, clients.csv and report.html",
+		Description: "Each sub-folder of a FOLDER is one client (photos in the folder itself are one client\n" +
+			"each); files whose name contains \"card\" are card shots that calibrate the client's\n" +
+			"other photos. Or --manifest CSV with columns client_id, photo[, profile, roi, target].\n" +
+			"A re-run with the same --out continues where an interrupted run stopped.\n" +
+			"--merge OUT... joins the --out folders of --shard runs into --out.",
+		ArgsUsage: "FOLDER... | --manifest CSV | --merge OUT...",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "out", Usage: "write results to `DIR` (required)"},
+			&cli.StringFlag{Name: "manifest", Usage: "read clients and photos from the manifest `CSV`"},
+			&cli.BoolFlag{Name: "allow-outside", Usage: "allow manifest paths that are absolute or leave the manifest's folder"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "photos processed at once"},
+			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the clients (for several machines; see --merge)"},
+			&cli.BoolFlag{Name: "merge", Usage: "merge the --out folders given as arguments into --out"},
+			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "`lighter`, match or darker than the hair as stubble reads on the scalp"},
+			&cli.StringFlag{Name: "target-lab", Usage: "aim for this healed colour `L,a,b` instead"},
+			&cli.StringFlag{Name: "palette", Value: palettes.DefaultName, Usage: "palette `FILE` (.json or .csv) or built-in name"},
+			&cli.StringFlag{Name: "healed-model", Usage: "healed-in-skin model parameters `FILE` (JSON)"},
+			&cli.IntFlag{Name: "top", Value: recipe.DefaultTop, Usage: "number of blends to list"},
+			&cli.IntFlag{Name: "max-pigments", Value: recipe.DefaultMaxPigments, Usage: "most pigments in a blend (diluent not counted)"},
+			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "most parts in a blend, diluent included"},
+			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "ΔE00 an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
+		}, measureFlags()...),
+		Action: runBatch,
+	}
+}
+
+func runBatch(c *cli.Context) error {
+	out := c.String("out")
+	if out == "" {
+		return usagef("batch needs --out DIR")
+	}
+	if c.Bool("merge") {
+		if c.NArg() == 0 {
+			return usagef("batch --merge needs the --out folders of the shards as arguments")
+		}
+		if err := batch.Merge(c.Args().Slice(), out); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.ErrWriter, "smpmatch: merged %d batch outputs into %s\n", c.NArg(), out)
+		return nil
+	}
+	for _, f := range []string{"card-corners", "roi-mask"} {
+		if c.IsSet(f) {
+			return usagef("--%s applies to one photo: not available in batch (use a manifest's roi column)", f)
+		}
+	}
+	clients, inputs, err := batchInputs(c)
+	if err != nil {
+		return err
+	}
+	if err := outsideInputs(out, inputs); err != nil {
+		return err
+	}
+	if s := c.String("shard"); s != "" {
+		k, n, err := batch.ParseShard(s)
+		if err != nil {
+			return usageError{err}
+		}
+		if clients, err = batch.Shard(clients, k, n); err != nil {
+			return usageError{err}
+		}
+	}
+	if w := c.Int("workers"); w < 1 || w > 1024 {
+		return usagef("--workers = %d is outside 1..1024", w)
+	}
+	mopt, err := measureOptions(c)
+	if err != nil {
+		return err
+	}
+	ropt, err := recipeOptions(c)
+	if err != nil {
+		return err
+	}
+	pal, err := openPalette(c.String("palette"))
+	if err != nil {
+		return err
+	}
+	rec, err := recipe.New(pal)
+	if err != nil {
+		return fmt.Errorf("palette %s: %w", pal.Name, err)
+	}
+
+	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var progress batch.Progress = batch.NewLogProgress(log)
+	if isTerminal(c.App.ErrWriter) {
+		progress = batch.NewBar(c.App.ErrWriter)
+	}
+	// Ctrl-C (or SIGTERM) stops handing out photos; those in flight finish
+	// and are saved. A second Ctrl-C kills at once (the state survives).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	defer stop()
+	sum, err := batch.Run(ctx, clients, batch.Options{
+		Out:         out,
+		Settings:    batch.Settings{Measure: mopt, Recommender: rec, Recipe: ropt, MaxPixels: c.Int("max-pixels")},
+		Palette:     pal,
+		ProfileName: c.String("profile"),
+		Workers:     c.Int("workers"),
+		Version:     version,
+		Progress:    progress,
+		Log:         log,
+	})
+	if errors.Is(err, batch.ErrLocked) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "smpmatch: %d clients, %d photos (%d already done, %d failed); results in %s\n",
+		sum.Clients, sum.Photos, sum.Resumed, sum.Failed, out)
+	if sum.Failed > 0 {
+		return partialFailure{failed: sum.Failed, total: sum.Photos}
+	}
+	return nil
+}
+
+// batchInputs reads the clients from folders or a manifest and returns the
+// input folders (for the --out check).
+func batchInputs(c *cli.Context) ([]batch.Client, []string, error) {
+	if m := c.String("manifest"); m != "" {
+		if c.NArg() > 0 {
+			return nil, nil, usagef("give folders or --manifest, not both")
+		}
+		f, err := os.Open(m)
+		if err != nil {
+			return nil, nil, usagef("--manifest: %v", err)
+		}
+		defer f.Close()
+		dir := filepath.Dir(m)
+		clients, err := batch.ParseManifest(f, m, batch.ManifestOptions{Dir: dir, AllowOutside: c.Bool("allow-outside")})
+		if err != nil {
+			return nil, nil, usageError{err}
+		}
+		return clients, []string{dir}, nil
+	}
+	if c.NArg() == 0 {
+		return nil, nil, usagef("batch needs input FOLDERs or --manifest CSV")
+	}
+	for _, d := range c.Args().Slice() {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return nil, nil, usagef("%s is not a folder (give folders of photos, or --manifest)", d)
+		}
+	}
+	clients, skipped, err := batch.ScanFolders(c.Args().Slice())
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(c.App.ErrWriter, "smpmatch: skipping %s: %s\n", s.Path, s.Reason)
+	}
+	return clients, c.Args().Slice(), nil
+}
+
+// outsideInputs refuses an --out inside an input folder: the next scan
+// would take the report's pictures for photos.
+func outsideInputs(out string, inputs []string) error {
+	o, err := realAbs(out)
+	if err != nil {
+		return usagef("--out: %v", err)
+	}
+	for _, in := range inputs {
+		i, err := realAbs(in)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(i, o); err == nil && (rel == "." || filepath.IsLocal(rel)) {
+			return usagef("--out %s is inside the input folder %s: choose a folder outside it", out, in)
+		}
+	}
+	return nil
+}
+
+// realAbs resolves symlinks of the longest existing prefix of p.
+func realAbs(p string) (string, error) {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	var tail []string
+	for cur := a; ; cur = filepath.Dir(cur) {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			for i := len(tail) - 1; i >= 0; i-- {
+				r = filepath.Join(r, tail[i])
+			}
+			return r, nil
+		}
+		if cur == filepath.Dir(cur) {
+			return a, nil
+		}
+		tail = append(tail, filepath.Base(cur))
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal);
+// golang.org/x/term is not a dependency.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,242 @@
+package batch
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+
+	"github.com/smpmatch/smpmatch/calibrate"
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/measure"
+)
+
+// Pictures in the report.
+const (
+	// ThumbSide is the long side of the report's thumbnails: enough to see
+	// the head and the masks, small enough for a page of many clients.
+	ThumbSide = 480
+	// zoomW, zoomH are the size of the 1:1 crop of the working image the
+	// simulated dots are drawn on: at the working resolution individual
+	// hairs and dots are visible.
+	zoomW, zoomH = 480, 320
+	// assumedFrameMM is the real size of a scalp close-up's long side when
+	// the photo has no scale: about 10 cm, a phone held 15–20 cm from the
+	// head. ESTIMATE; it only sets the dot spacing of the simulation.
+	assumedFrameMM = 100.0
+	// dotSpacingMM is the mean distance between simulated SMP dots: about
+	// 1 mm, as a shaved scalp of 80–100 follicular units per cm² shows
+	// (Jimenez & Ruifernández 1999 count 65–85 FU/cm² in the occiput).
+	dotSpacingMM = 1.0
+	// dotDiameterMM is a healed dot's apparent diameter: about 0.4 mm,
+	// the size of a stubble hair seen from conversational distance.
+	// ESTIMATE from practitioners' descriptions.
+	dotDiameterMM = 0.4
+	thumbQuality  = 85
+)
+
+// shrink reduces img by area averaging so that its long side is at most
+// side (a copy; never enlarged).
+func shrink(img *image.NRGBA, side int) *image.NRGBA {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	long := max(w, h)
+	if long <= side {
+		out := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			copy(out.Pix[y*out.Stride:y*out.Stride+4*w], img.Pix[(y)*img.Stride:(y)*img.Stride+4*w])
+		}
+		return out
+	}
+	nw, nh := max(1, w*side/long), max(1, h*side/long)
+	out := image.NewNRGBA(image.Rect(0, 0, nw, nh))
+	for y := 0; y < nh; y++ {
+		y0, y1 := y*h/nh, max((y+1)*h/nh, y*h/nh+1)
+		for x := 0; x < nw; x++ {
+			x0, x1 := x*w/nw, max((x+1)*w/nw, x*w/nw+1)
+			var s [3]int
+			n := 0
+			for yy := y0; yy < y1; yy++ {
+				row := img.Pix[(yy)*img.Stride:]
+				for xx := x0; xx < x1; xx++ {
+					s[0] += int(row[4*xx])
+					s[1] += int(row[4*xx+1])
+					s[2] += int(row[4*xx+2])
+					n++
+				}
+			}
+			o := out.Pix[y*out.Stride+4*x:]
+			o[0], o[1], o[2], o[3] = uint8(s[0]/n), uint8(s[1]/n), uint8(s[2]/n), 255
+		}
+	}
+	return out
+}
+
+func encodeJPEG(img image.Image, q int) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// zoomRect is the crop shown with simulated dots: centred on the centroid
+// of the scalp skin, clamped to the image.
+func zoomRect(w, h int, scalp *image.Gray) image.Rectangle {
+	cx, cy := w/2, h/2
+	if scalp != nil && scalp.Bounds().Dx() == w && scalp.Bounds().Dy() == h {
+		var sx, sy, n int
+		for y := 0; y < h; y += 2 {
+			row := scalp.Pix[y*scalp.Stride:]
+			for x := 0; x < w; x += 2 {
+				if row[x] > 0 {
+					sx += x
+					sy += y
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			cx, cy = sx/n, sy/n
+		}
+	}
+	zw, zh := min(zoomW, w), min(zoomH, h)
+	x0 := min(max(cx-zw/2, 0), w-zw)
+	y0 := min(max(cy-zh/2, 0), h-zh)
+	return image.Rect(x0, y0, x0+zw, y0+zh)
+}
+
+// writeThumbs stores a photo's pictures in the state: corrected and
+// overlay thumbnails and the zoom crop with its scalp mask, all re-encoded
+// from the working image (no metadata of the input survives). It returns
+// the zoom crop's estimated millimetres per pixel.
+func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result) (float64, error) {
+	if art == nil || art.Corrected == nil {
+		return 0, fmt.Errorf("no pictures")
+	}
+	for _, t := range []struct {
+		name string
+		img  *image.NRGBA
+	}{{thumbCorrected, art.Corrected}, {thumbOverlay, art.Overlay}} {
+		if t.img == nil {
+			continue
+		}
+		b, err := encodeJPEG(shrink(t.img, ThumbSide), thumbQuality)
+		if err != nil {
+			return 0, fmt.Errorf("thumbnail %s: %w", t.name, err)
+		}
+		if err := calibrate.WriteFileAtomic(st.path(key, t.name), b); err != nil {
+			return 0, err
+		}
+	}
+	w, h := art.Corrected.Bounds().Dx(), art.Corrected.Bounds().Dy()
+	var scalp *image.Gray
+	if m != nil {
+		scalp = m.ScalpMask
+	}
+	zr := zoomRect(w, h, scalp)
+	crop := art.Corrected.SubImage(zr.Add(art.Corrected.Bounds().Min))
+	b, err := encodeJPEG(crop, 90)
+	if err != nil {
+		return 0, fmt.Errorf("zoom crop: %w", err)
+	}
+	if err := calibrate.WriteFileAtomic(st.path(key, thumbZoom), b); err != nil {
+		return 0, err
+	}
+	mask := image.NewGray(image.Rect(0, 0, zr.Dx(), zr.Dy()))
+	if scalp != nil && scalp.Bounds().Dx() == w && scalp.Bounds().Dy() == h {
+		for y := 0; y < zr.Dy(); y++ {
+			copy(mask.Pix[y*mask.Stride:y*mask.Stride+zr.Dx()], scalp.Pix[(zr.Min.Y+y)*scalp.Stride+zr.Min.X:])
+		}
+	}
+	var pb bytes.Buffer
+	if err := png.Encode(&pb, mask); err != nil {
+		return 0, fmt.Errorf("zoom mask: %w", err)
+	}
+	if err := calibrate.WriteFileAtomic(st.path(key, thumbZoomMask), pb.Bytes()); err != nil {
+		return 0, err
+	}
+	return assumedFrameMM / float64(max(w, h)), nil
+}
+
+func readImage(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return img, nil
+}
+
+// SimulateDots draws healed SMP dots of colour ink over the scalp skin of
+// img (where mask > 0; everywhere if mask is nil): soft round dots of
+// dotDiameterMM on a jittered grid of dotSpacingMM, at mmPerPx millimetres
+// per pixel. Dots are mixed with the skin in linear light, as pigment seen
+// through the epidermis is. seed makes the layout reproducible.
+func SimulateDots(img image.Image, mask *image.Gray, ink colour.LabD50, mmPerPx float64, seed uint64) *image.NRGBA {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			out.Set(x, y, img.At(b.Min.X+x, b.Min.Y+y))
+		}
+	}
+	if mmPerPx <= 0 {
+		mmPerPx = assumedFrameMM / 1600
+	}
+	lut := srgbToLinear()
+	inkLin := ink.SRGB().Linear()
+	il := [3]float64{clamp01(inkLin.R), clamp01(inkLin.G), clamp01(inkLin.B)}
+	spacing := dotSpacingMM / mmPerPx
+	sigma := dotDiameterMM / mmPerPx / 2.355 * 1.4 // FWHM ≈ diameter, softened
+	rad := int(math.Ceil(3 * sigma))
+	rng := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
+	for gy := spacing / 2; gy < float64(h); gy += spacing {
+		for gx := spacing / 2; gx < float64(w); gx += spacing {
+			cx := gx + (rng.Float64()-0.5)*0.8*spacing
+			cy := gy + (rng.Float64()-0.5)*0.8*spacing
+			strength := 0.75 + 0.2*rng.Float64()
+			ix, iy := int(cx), int(cy)
+			if ix < 0 || iy < 0 || ix >= w || iy >= h {
+				continue
+			}
+			if mask != nil && mask.GrayAt(ix, iy).Y == 0 {
+				continue
+			}
+			for y := max(0, iy-rad); y <= min(h-1, iy+rad); y++ {
+				for x := max(0, ix-rad); x <= min(w-1, ix+rad); x++ {
+					d2 := (float64(x)-cx)*(float64(x)-cx) + (float64(y)-cy)*(float64(y)-cy)
+					a := strength * math.Exp(-d2/(2*sigma*sigma))
+					if a < 0.02 {
+						continue
+					}
+					p := out.Pix[y*out.Stride+4*x:]
+					for c := 0; c < 3; c++ {
+						v := (1-a)*lut[p[c]] + a*il[c]
+						p[c] = uint8(math.Round(255 * clamp01(colour.LinearRGB{R: v}.Encode().R)))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }
+
+func srgbToLinear() [256]float64 {
+	var t [256]float64
+	for i := range t {
+		t[i] = colour.SRGB{R: float64(i) / 255}.Linear().R
+	}
+	return t
+}

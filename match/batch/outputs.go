@@ -1,0 +1,186 @@
+package batch
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+)
+
+// atomicFile is an output written to a temporary file in its folder and
+// renamed over the destination on Commit, so that a reader (or a crash)
+// never sees half of it. Like calibrate.WriteFileAtomic, but streamed: the
+// report of a large batch need not fit in memory.
+type atomicFile struct {
+	f    *os.File
+	path string
+	*bufio.Writer
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return &atomicFile{f: f, path: path, Writer: bufio.NewWriterSize(f, 256<<10)}, nil
+}
+
+// Abort removes the temporary file (no-op after Commit).
+func (a *atomicFile) Abort() {
+	if a.f != nil {
+		a.f.Close()
+		os.Remove(a.f.Name())
+		a.f = nil
+	}
+}
+
+func (a *atomicFile) Commit() error {
+	err := a.Flush()
+	if err == nil {
+		err = a.f.Sync()
+	}
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(a.f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(a.f.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.f.Name())
+		a.f = nil
+		return fmt.Errorf("write %s: %w", a.path, err)
+	}
+	a.f = nil
+	return nil
+}
+
+// WriteOutputs (re)builds results.jsonl, clients.csv and report.html in out
+// from its index.json and state records. Each file is replaced atomically.
+func WriteOutputs(out string) error {
+	idx, err := readIndex(out)
+	if err != nil {
+		return err
+	}
+	st := store{filepath.Join(out, stateDir)}
+	files := map[string]*atomicFile{}
+	for _, n := range []string{resultsName, clientsName, reportName} {
+		f, err := createAtomic(filepath.Join(out, n))
+		if err != nil {
+			for _, g := range files {
+				g.Abort()
+			}
+			return err
+		}
+		files[n] = f
+	}
+	defer func() {
+		for _, f := range files {
+			f.Abort()
+		}
+	}()
+	jl := json.NewEncoder(files[resultsName])
+	cw := csv.NewWriter(files[clientsName])
+	if err := cw.Write(clientsHeader); err != nil {
+		return err
+	}
+	rep, err := newReport(files[reportName], idx)
+	if err != nil {
+		return err
+	}
+	for _, ic := range idx.Clients {
+		var photos []PhotoMatch
+		for _, ip := range ic.Photos {
+			pm, ok := photoResult(st, ip)
+			if !ok {
+				return fmt.Errorf("%s: client %s photo %s: its state record is missing (state/%s.json)", out, ic.ID, ip.Name, ip.Key)
+			}
+			pm.ClientID, pm.Role = ic.ID, ip.Role
+			if err := jl.Encode(pm); err != nil {
+				return fmt.Errorf("%s: %w", resultsName, err)
+			}
+			photos = append(photos, pm)
+		}
+		var crec clientRecord
+		if !st.load(ic.ClientKey, &crec) {
+			return fmt.Errorf("%s: client %s: its state record is missing (state/%s.json)", out, ic.ID, ic.ClientKey)
+		}
+		if err := cw.Write(clientRow(crec.Client)); err != nil {
+			return fmt.Errorf("%s: %w", clientsName, err)
+		}
+		if err := rep.client(st, crec.Client, photos, ic.Photos); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("%s: %w", clientsName, err)
+	}
+	if err := rep.finish(); err != nil {
+		return err
+	}
+	for _, n := range []string{resultsName, clientsName, reportName} {
+		if err := files[n].Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clientsHeader are clients.csv's columns: colours L*a*b* D50, contrast
+// hair minus scalp, the top blend as a recipe string with its predicted
+// healed colour and ΔE00 to the target, warnings joined by " | ".
+var clientsHeader = []string{
+	"client_id", "photos", "measured", "combined",
+	"hair_L", "hair_a", "hair_b", "scalp_L", "scalp_a", "scalp_b",
+	"contrast_de00", "contrast_dl", "contrast_ratio",
+	"top_blend", "top_blend_healed_L", "top_blend_healed_a", "top_blend_healed_b", "top_blend_de00",
+	"warnings", "error",
+}
+
+func clientRow(c ClientResult) []string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+	lab := func(l *colour.LabD50) []string {
+		if l == nil {
+			return []string{"", "", ""}
+		}
+		return []string{f(l.L), f(l.A), f(l.B)}
+	}
+	row := []string{safeCell(c.ClientID), strconv.Itoa(c.Photos), strconv.Itoa(c.Measured), strconv.Itoa(c.Combined)}
+	row = append(row, lab(c.Hair)...)
+	row = append(row, lab(c.Scalp)...)
+	if c.Hair != nil {
+		row = append(row, f(c.ContrastDE00), f(c.ContrastDL), f(c.ContrastRatio))
+	} else {
+		row = append(row, "", "", "")
+	}
+	if r := c.Recommendation; r != nil && len(r.Blends) > 0 {
+		b := r.Blends[0]
+		row = append(row, safeCell(b.Recipe))
+		row = append(row, lab(&b.PredictedLab)...)
+		row = append(row, f(b.DE00))
+	} else {
+		row = append(row, "", "", "", "", "")
+	}
+	return append(row, safeCell(strings.Join(c.Warnings, " | ")), safeCell(c.Error))
+}
+
+// safeCell defuses text a spreadsheet would run as a formula (CSV
+// injection): a leading =, +, -, @ gets a quote in front.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+var _ io.Writer = (*atomicFile)(nil)

@@ -1,0 +1,508 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/smpmatch/smpmatch/calibrate"
+	"github.com/smpmatch/smpmatch/calibrate/photo"
+	"github.com/smpmatch/smpmatch/match/measure"
+	"github.com/smpmatch/smpmatch/palettes"
+)
+
+// Options control a batch run.
+type Options struct {
+	// Out is the output folder (created if missing).
+	Out string
+	// Settings are the per-photo pipeline's settings shared by every photo;
+	// manifest columns override profile, ROI and target per photo/client.
+	Settings Settings
+	// Palette is the palette Settings.Recommender was made from (named in
+	// the report and part of the settings fingerprint).
+	Palette *palettes.Palette
+	// ProfileName names Settings.Measure.Profile's file in the report.
+	ProfileName string
+	// Workers is the number of photos processed at once (0: one per CPU).
+	Workers int
+	// Version is smpmatch's version, part of every state key.
+	Version string
+	// Progress hears about each photo (nil: silent).
+	Progress Progress
+	// Log receives notes (nil: discarded).
+	Log *slog.Logger
+}
+
+// Summary counts a run's photos.
+type Summary struct {
+	Photos, Failed, Resumed, Clients int
+}
+
+// ErrInterrupted means the run was cancelled: the photos finished so far
+// are kept in the state and a re-run continues from there.
+var ErrInterrupted = errors.New("interrupted: the photos finished so far are saved; run the same command again to continue")
+
+// Index lists what a run covered; it is written as out/index.json when the
+// run completes, and results.jsonl, clients.csv and report.html are built
+// from it and the state records (merge joins the indexes of shards).
+type Index struct {
+	Schema   string `json:"schema"`
+	Version  string `json:"smpmatch_version"`
+	Palette  string `json:"palette"`
+	Profile  string `json:"profile"`
+	Settings string `json:"settings"`
+	// Shard is "K/N" when the run processed one shard.
+	Shard   string        `json:"shard,omitempty"`
+	Clients []IndexClient `json:"clients"`
+}
+
+// IndexClient is one client of an Index.
+type IndexClient struct {
+	ID        string       `json:"id"`
+	ClientKey string       `json:"client_key"`
+	Photos    []IndexPhoto `json:"photos"`
+}
+
+// IndexPhoto is one photo of an IndexClient: the key of its state record,
+// or its result inline when it has none (unreadable file, unused card shot).
+type IndexPhoto struct {
+	Name   string      `json:"name"`
+	Role   string      `json:"role"`
+	Key    string      `json:"key,omitempty"`
+	Inline *PhotoMatch `json:"inline,omitempty"`
+}
+
+type clientRun struct {
+	c       *Client
+	once    sync.Once
+	cardKey string
+	cards   *cardRecord
+	useCard bool
+}
+
+type task struct {
+	cr *clientRun
+	i  int // photo index in the client
+}
+
+// Run processes the clients' photos on a pool of workers, keeping each
+// finished photo in out/state, and then writes results.jsonl, clients.csv
+// and report.html. Photos already in the state with the same key (photo
+// bytes, settings, version) are not redone. Cancelling ctx stops handing out
+// photos; those in flight finish and Run returns ErrInterrupted.
+func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
+	var sum Summary
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Progress == nil {
+		o.Progress = nopProgress{}
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if err := os.MkdirAll(filepath.Join(o.Out, stateDir), 0o755); err != nil {
+		return sum, fmt.Errorf("--out: %w", err)
+	}
+	lk, err := acquireLock(o.Out)
+	if err != nil {
+		return sum, err
+	}
+	defer lk.release()
+	fp, err := fingerprint(o)
+	if err != nil {
+		return sum, err
+	}
+	st := store{filepath.Join(o.Out, stateDir)}
+	r := &runner{o: o, fp: fp, st: st}
+
+	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o)}
+	if o.Palette != nil {
+		idx.Palette = strings.TrimSpace(o.Palette.Name + " " + o.Palette.Version)
+	}
+	var tasks []task
+	runs := make([]*clientRun, len(clients))
+	idx.Clients = make([]IndexClient, len(clients))
+	for ci := range clients {
+		c := &clients[ci]
+		cr := &clientRun{c: c}
+		runs[ci] = cr
+		idx.Clients[ci] = IndexClient{ID: c.ID, Photos: make([]IndexPhoto, len(c.Photos))}
+		for pi, p := range c.Photos {
+			idx.Clients[ci].Photos[pi] = IndexPhoto{Name: p.Name, Role: p.Role}
+			if p.Role == RoleScalp && p.Profile == "" && o.Settings.Measure.Profile == nil {
+				cr.useCard = true
+			}
+			tasks = append(tasks, task{cr, pi})
+		}
+	}
+	// Card shots first: the scalp photos of their client wait for them.
+	var cardsFirst []task
+	for _, t := range tasks {
+		if t.cr.c.Photos[t.i].Role == RoleCard {
+			cardsFirst = append(cardsFirst, t)
+		}
+	}
+	for _, t := range tasks {
+		if t.cr.c.Photos[t.i].Role != RoleCard {
+			cardsFirst = append(cardsFirst, t)
+		}
+	}
+	tasks = cardsFirst
+
+	sum.Photos, sum.Clients = len(tasks), len(clients)
+	o.Progress.Start(len(tasks))
+	ch := make(chan task)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < o.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range ch {
+				ip, skipped := r.photo(t)
+				ci := clientIndex(runs, t.cr)
+				mu.Lock()
+				idx.Clients[ci].Photos[t.i] = ip
+				mu.Unlock()
+				ev := Event{ClientID: t.cr.c.ID, Photo: ip.Name, Skipped: skipped}
+				if res, ok := r.result(ip); ok && !res.OK {
+					ev.Failed, ev.Error = true, res.Error
+				}
+				mu.Lock()
+				if skipped {
+					sum.Resumed++
+				}
+				if ev.Failed {
+					sum.Failed++
+				}
+				mu.Unlock()
+				o.Progress.Photo(ev)
+			}
+		}()
+	}
+	interrupted := false
+feed:
+	for _, t := range tasks {
+		select {
+		case <-ctx.Done():
+			interrupted = true
+			break feed
+		case ch <- t:
+		}
+	}
+	close(ch)
+	wg.Wait()
+	o.Progress.Finish()
+	if interrupted {
+		return sum, ErrInterrupted
+	}
+	for ci, cr := range runs {
+		ck, err := r.client(cr, idx.Clients[ci].Photos)
+		if err != nil {
+			return sum, err
+		}
+		idx.Clients[ci].ClientKey = ck
+	}
+	if err := writeIndex(o.Out, idx); err != nil {
+		return sum, err
+	}
+	return sum, WriteOutputs(o.Out)
+}
+
+func clientIndex(runs []*clientRun, cr *clientRun) int {
+	for i, r := range runs {
+		if r == cr {
+			return i
+		}
+	}
+	return -1
+}
+
+func writeIndex(out string, idx Index) error {
+	b, err := json.MarshalIndent(idx, "", " ")
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return calibrate.WriteFileAtomic(filepath.Join(out, indexName), append(b, '\n'))
+}
+
+func readIndex(out string) (Index, error) {
+	var idx Index
+	b, err := os.ReadFile(filepath.Join(out, indexName))
+	if err != nil {
+		return idx, fmt.Errorf("batch output %s: %w (was the batch completed?)", out, err)
+	}
+	if err := json.Unmarshal(b, &idx); err != nil {
+		return idx, fmt.Errorf("batch output %s: %s: %w", out, indexName, err)
+	}
+	return idx, nil
+}
+
+func profileDescription(o Options) string {
+	switch {
+	case o.Settings.Measure.Profile != nil && o.ProfileName != "":
+		return filepath.Base(o.ProfileName)
+	case o.Settings.Measure.Profile != nil:
+		return "given profile"
+	case o.Settings.Measure.Uncalibrated:
+		return "per client: card shots, else the card in each photo, else uncalibrated (assumed sRGB)"
+	}
+	return "per client: card shots, else the card in each photo"
+}
+
+// fingerprint hashes every setting that changes a photo's result.
+func fingerprint(o Options) (string, error) {
+	k, sum := newKey()
+	b, err := json.Marshal(struct {
+		Palette   *palettes.Palette
+		Recipe    any
+		Measure   measure.Options
+		MaxPixels int
+	}{o.Palette, o.Settings.Recipe, o.Settings.Measure, o.Settings.MaxPixels})
+	if err != nil {
+		return "", fmt.Errorf("settings fingerprint: %w", err)
+	}
+	k.str(stateSchema)
+	k.str(o.Version)
+	k.str(string(b))
+	return sum(), nil
+}
+
+type runner struct {
+	o        Options
+	fp       string
+	st       store
+	profiles sync.Map // path → profileOrErr
+}
+
+type profileOrErr struct {
+	p    *calibrate.Profile
+	hash string
+	err  error
+}
+
+func (r *runner) profile(path string) profileOrErr {
+	if v, ok := r.profiles.Load(path); ok {
+		return v.(profileOrErr)
+	}
+	var pe profileOrErr
+	pe.p, pe.err = calibrate.LoadProfile(path)
+	if pe.err == nil {
+		pe.hash, pe.err = fileHash(path)
+	}
+	r.profiles.Store(path, pe)
+	return pe
+}
+
+// result returns a photo's result from the index entry and the state.
+func (r *runner) result(ip IndexPhoto) (PhotoMatch, bool) {
+	return photoResult(r.st, ip)
+}
+
+func photoResult(st store, ip IndexPhoto) (PhotoMatch, bool) {
+	if ip.Inline != nil {
+		return *ip.Inline, true
+	}
+	if ip.Key == "" {
+		return PhotoMatch{}, false
+	}
+	if ip.Role == RoleCard {
+		var cr cardRecord
+		if !st.load(ip.Key, &cr) {
+			return PhotoMatch{}, false
+		}
+		for _, res := range cr.Results {
+			if res.Photo == ip.Name {
+				return res, true
+			}
+		}
+		return PhotoMatch{}, false
+	}
+	var rec photoRecord
+	if !st.load(ip.Key, &rec) {
+		return PhotoMatch{}, false
+	}
+	return rec.Result, true
+}
+
+// photo processes one photo (or finds it done) and returns its index entry.
+func (r *runner) photo(t task) (IndexPhoto, bool) {
+	c, p := t.cr.c, t.cr.c.Photos[t.i]
+	ip := IndexPhoto{Name: p.Name, Role: p.Role}
+	fail := func(msg string) (IndexPhoto, bool) {
+		ip.Inline = &PhotoMatch{ClientID: c.ID, Photo: p.Name, Role: p.Role, Error: msg}
+		return ip, false
+	}
+	if p.Role == RoleCard {
+		if !t.cr.useCard {
+			ip.Inline = &PhotoMatch{ClientID: c.ID, Photo: p.Name, Role: p.Role, OK: true, Note: "card shot not used: every scalp photo of this client has a profile"}
+			return ip, false
+		}
+		skipped := r.cards(t.cr)
+		ip.Key = t.cr.cardKey
+		if ip.Key == "" {
+			return fail(t.cr.cards.Error)
+		}
+		return ip, skipped
+	}
+
+	s := r.o.Settings
+	k, sum := newKey()
+	k.str("photo")
+	k.str(r.fp)
+	k.str(c.ID)
+	k.str(p.Name)
+	if p.Profile != "" {
+		pe := r.profile(p.Profile)
+		if pe.err != nil {
+			return fail(fmt.Sprintf("%s: %v", p.Name, pe.err))
+		}
+		s.Measure.Profile = pe.p
+		k.str("profile " + pe.hash)
+	} else if s.Measure.Profile == nil && t.cr.useCard && hasCards(c) {
+		r.cards(t.cr)
+		k.str("cards " + t.cr.cardKey)
+		if t.cr.cards != nil && t.cr.cards.Profile != nil {
+			s.Measure.Profile = t.cr.cards.Profile
+		}
+	}
+	if !p.ROI.Empty() {
+		s.Measure.ROI = p.ROI
+		k.str(fmt.Sprint("roi ", p.ROI))
+	}
+	if c.Target != "" && s.Recipe.TargetLab == nil {
+		s.Recipe.Target = c.Target
+		k.str("target " + string(c.Target))
+	}
+	if err := k.file(p.Path); err != nil {
+		return fail(fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name)))
+	}
+	ip.Key = sum()
+	var rec photoRecord
+	if r.st.load(ip.Key, &rec) {
+		return ip, true
+	}
+	pm, art := ProcessPhoto(p.Path, p.Name, s)
+	pm.ClientID, pm.Role = c.ID, RoleScalp
+	rec = photoRecord{Schema: stateSchema, Key: ip.Key, Result: pm}
+	if art != nil {
+		var err error
+		if rec.ZoomMMPerPx, err = writeThumbs(r.st, ip.Key, art, pm.Measurement); err != nil {
+			r.o.Log.Warn("thumbnails not written", "photo", p.Name, "err", err)
+		} else {
+			rec.Thumbs = true
+		}
+	}
+	if err := r.st.save(ip.Key, rec); err != nil {
+		r.o.Log.Error("state not saved: the photo will be redone next time", "photo", p.Name, "err", err)
+		ip.Key = ""
+		ip.Inline = &rec.Result
+	}
+	return ip, false
+}
+
+func hasCards(c *Client) bool {
+	for _, p := range c.Photos {
+		if p.Role == RoleCard {
+			return true
+		}
+	}
+	return false
+}
+
+// cards fits the client's card shots once (or finds the fit in the state);
+// it reports whether the fit came from the state.
+func (r *runner) cards(cr *clientRun) (fromState bool) {
+	cr.once.Do(func() {
+		c := cr.c
+		k, sum := newKey()
+		k.str("cards")
+		k.str(r.o.Version)
+		k.str(stateSchema)
+		b, _ := json.Marshal(struct {
+			Read      calibrate.ReadOptions
+			MaxPixels int
+		}{r.o.Settings.Measure.Read, r.o.Settings.MaxPixels})
+		k.str(string(b))
+		k.str(c.ID)
+		var cardPhotos []Photo
+		for _, p := range c.Photos {
+			if p.Role != RoleCard {
+				continue
+			}
+			cardPhotos = append(cardPhotos, p)
+			k.str(p.Name)
+			if err := k.file(p.Path); err != nil {
+				cr.cards = &cardRecord{Error: fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name))}
+				return
+			}
+		}
+		cr.cardKey = sum()
+		var rec cardRecord
+		if r.st.load(cr.cardKey, &rec) {
+			cr.cards, fromState = &rec, true
+			return
+		}
+		rec = fitCards(c.ID, cardPhotos, r.o.Settings)
+		rec.Schema, rec.Key = stateSchema, cr.cardKey
+		cr.cards = &rec
+		if err := r.st.save(cr.cardKey, rec); err != nil {
+			r.o.Log.Error("state not saved", "client", c.ID, "err", err)
+		}
+	})
+	return fromState
+}
+
+// fitCards reads the card in each card shot and fits one profile to all.
+func fitCards(clientID string, photos []Photo, s Settings) cardRecord {
+	var rec cardRecord
+	var readings []calibrate.Reading
+	var at []int
+	for _, p := range photos {
+		pm := PhotoMatch{ClientID: clientID, Photo: p.Name, Role: RoleCard}
+		img, _, err := photo.Load(p.Path, photo.Options{MaxPixels: s.MaxPixels})
+		if err != nil {
+			pm.Error = rename(err.Error(), p.Path, p.Name)
+			rec.Results = append(rec.Results, pm)
+			continue
+		}
+		rd, err := calibrate.Read(p.Name, img, calibrate.ReadOptions{Detect: s.Measure.Read.Detect})
+		img.Close()
+		if err != nil {
+			pm.Error = fmt.Sprintf("%s: card shot: %v", p.Name, err)
+			rec.Results = append(rec.Results, pm)
+			continue
+		}
+		readings = append(readings, rd)
+		at = append(at, len(rec.Results))
+		rec.Results = append(rec.Results, pm)
+	}
+	if len(readings) == 0 {
+		rec.Error = "no card found in the card shots"
+		return rec
+	}
+	sess, err := calibrate.Fit(readings)
+	if err != nil {
+		rec.Error = fmt.Sprintf("the card shots cannot calibrate: %v", err)
+		for _, i := range at {
+			rec.Results[i].Error = rec.Error
+		}
+		return rec
+	}
+	for n, i := range at {
+		pr := sess.Results[n]
+		rec.Results[i].CardFit = &pr
+		rec.Results[i].OK = pr.OK
+		rec.Results[i].Error = pr.Error
+	}
+	rec.Profile = sess.Profile
+	return rec
+}
