@@ -54,7 +54,7 @@ func baseScene(skin, hair colour.LabD50, style scene.Style, seed uint64) scene.S
 		density = 0.12
 	}
 	return scene.Scene{
-		W: 448, H: 336,
+		W: 400, H: 300,
 		Skin: skin, Hair: hair, Style: style, Density: density, StrandWidthPx: 3,
 		Camera: srgbCamera, Shading: 0.3, Specular: 0.25, Noise: 0.01,
 		JPEGQuality: 90, Blur: 0.6, Seed: seed,

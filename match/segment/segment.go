@@ -6,8 +6,8 @@
 // close-ups of the scalp, provided hair fibres are at least about 3 px wide
 // in it and the photo is sharp: a fibre's colour is read from its core, and
 // a fibre narrower than that, or blurred, never shows a pure core (see
-// README-section.md, "Limits"). Measure takes about 1.5–3 s of one core on a
-// 2000 × 1500 image.
+// README-section.md, "Limits"). Measure takes about 5 s of one core on a
+// 2000 × 1500 image (BenchmarkMeasure), about 3.5 s at 1600 × 1200.
 //
 // Measure works in stages:
 //
@@ -150,6 +150,13 @@ const (
 	// the pixel noise carried through it (smoothing lowers it, texture and
 	// JPEG blocks raise it).
 	pixelNoiseFactor = 3.0
+	// hairPasses is how many times the hair is found on the relit photo,
+	// each time with a local skin that leaves out the hair found before.
+	hairPasses = 2
+	// labCubeL: above this L* the fast relighting path assumes X, Y, Z
+	// all lie on the cube-root branch of L*a*b*; it checks a*, b* loosely
+	// and falls back to the exact path otherwise.
+	labCubeL = 20.0
 	// maxLocalShading: a local skin luminance more than this (natural log,
 	// about ±15%) from the smooth shading fit is not shading.
 	maxLocalShading = 0.15
@@ -309,6 +316,7 @@ type measurer struct {
 	proj  []float32 // projection of rel − bg on u
 	sigma float64
 	hair  []bool
+	near  []bool // hair and its 2 px surroundings, from nearHair
 	warn  []string
 	// stride subsamples the pixels behind whole-image statistics
 	// (medians, quantiles): a quarter of a million fix them well.
@@ -372,7 +380,7 @@ func (m *measurer) run() Result {
 	if !m.skinPass(func(i int) bool { return m.reg[i] && m.skin[i] }) {
 		return m.finish(r, []factor{{0, "too little skin to measure"}})
 	}
-	m.findHair()
+	m.findHair(true)
 	near := m.nearHair()
 	m.skinPass(func(i int) bool { return m.reg[i] && !near[i] && m.quiet(i) })
 	m.relight()
@@ -392,11 +400,11 @@ func (m *measurer) run() Result {
 	}
 	// Hair on the relit photo, twice: the second local skin estimate
 	// leaves out the hair the first one found.
-	for pass := 0; pass < 2; pass++ {
+	for pass := 0; pass < hairPasses; pass++ {
 		if !m.skinPass(func(i int) bool { return m.reg[i] && !near[i] && m.quiet(i) }) {
 			return m.finish(r, []factor{{0, "too little skin to measure"}})
 		}
-		m.findHair()
+		m.findHair(false)
 		near = m.nearHair()
 	}
 
@@ -802,7 +810,15 @@ func (m *measurer) relight() {
 			continue
 		}
 		g := yRef / yb
-		x := m.relAt(i).XYZ()
+		p := m.relAt(i)
+		// Scaling XYZ by g scales f(X), f(Y), f(Z) by ∛g on the cube-root
+		// branch of L*a*b* (L* above 8): L* + 16, a* and b* all scale.
+		k := math.Cbrt(g)
+		if lp := (p.L+16)*k - 16; p.L > labCubeL && lp > labCubeL && math.Abs(p.A) < 200 && math.Abs(p.B) < 200 {
+			m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(lp), float32(p.A*k), float32(p.B*k)
+			continue
+		}
+		x := p.XYZ()
 		q := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
 		m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(q.L), float32(q.A), float32(q.B)
 	}
@@ -925,8 +941,9 @@ func (m *measurer) quiet(i int) bool {
 	return math.Abs(float64(m.proj[i])) <= lim && math.Abs(d[0]) <= lim
 }
 
-// findHair sets m.u, m.proj, m.sigma and m.hair.
-func (m *measurer) findHair() {
+// findHair sets m.u, m.proj, m.sigma and m.hair. A quick look skips the
+// contrast-scaled second stage.
+func (m *measurer) findHair(quick bool) {
 	m.u = m.hairDirection()
 	n := m.w * m.h
 	// Matched filter: weight each channel by the hair's contrast in it over
@@ -1000,7 +1017,7 @@ func (m *measurer) findHair() {
 			ph = append(ph, m.proj[i])
 		}
 	}
-	if len(ph) > 0 {
+	if len(ph) > 0 && !quick {
 		c := quantile(ph, 0.95)
 		hair = m.thinOnly(m.hysteresis(math.Max(lo, loFrac*c), math.Max(hi, hiFrac*c)))
 	}
@@ -1261,6 +1278,7 @@ func (m *measurer) nearHair() []bool {
 	for i := range d {
 		near[i] = m.hair[i] || d[i] <= 2.5
 	}
+	m.near = near
 	return near
 }
 
@@ -1401,8 +1419,7 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64) {
 func (m *measurer) unmixedHair(core colour.LabD50) colour.LabD50 {
 	var e, sk [3]float64
 	n := 0
-	near := m.nearHair()
-	for i, v := range near {
+	for i, v := range m.near {
 		if !v || !m.reg[i] || float64(m.proj[i]) < -loSigma*m.sigma {
 			continue
 		}
@@ -1445,10 +1462,23 @@ var srgbLUT = func() []float64 {
 
 const srgbLUTSize = 4096
 
-// fastSRGB is LabD50.SRGB with the transfer curve tabulated and clipped to
-// 0..1; for sums over many pixels.
+// labToLinearSRGB maps D50 XYZ to linear sRGB: Bradford to D65, then the
+// sRGB matrix, as one matrix (probed from colour's own conversion, which
+// is linear in XYZ).
+var labToLinearSRGB = func() [3][3]float64 {
+	var m [3][3]float64
+	for j, v := range []colour.XYZ{{X: 1}, {Y: 1}, {Z: 1}} {
+		l := v.LinearRGB()
+		m[0][j], m[1][j], m[2][j] = l.R, l.G, l.B
+	}
+	return m
+}()
+
+// fastSRGB is LabD50.SRGB with one matrix and the transfer curve
+// tabulated, clipped to 0..1; for sums over many pixels.
 func fastSRGB(c colour.LabD50) colour.SRGB {
-	l := c.XYZ().LinearRGB()
+	x := c.XYZ()
+	mm := &labToLinearSRGB
 	enc := func(v float64) float64 {
 		v = math.Max(0, math.Min(1, v)) * srgbLUTSize
 		k := int(v)
@@ -1458,7 +1488,11 @@ func fastSRGB(c colour.LabD50) colour.SRGB {
 		f := v - float64(k)
 		return srgbLUT[k]*(1-f) + srgbLUT[k+1]*f
 	}
-	return colour.SRGB{R: enc(l.R), G: enc(l.G), B: enc(l.B)}
+	return colour.SRGB{
+		R: enc(mm[0][0]*x.X + mm[0][1]*x.Y + mm[0][2]*x.Z),
+		G: enc(mm[1][0]*x.X + mm[1][1]*x.Y + mm[1][2]*x.Z),
+		B: enc(mm[2][0]*x.X + mm[2][1]*x.Y + mm[2][2]*x.Z),
+	}
 }
 
 func (m *measurer) relAt(i int) colour.LabD50 {
