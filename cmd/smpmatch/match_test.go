@@ -159,7 +159,7 @@ func TestMatchUsageErrors(t *testing.T) {
 		{"a palette that does not exist", []string{"--hair-lab", "20,1,1", "--scalp-lab", "64,9,15", "--palette", "nope"}, "no such file or built-in palette"},
 		{"four pigments is the most", []string{"--hair-lab", "20,1,1", "--scalp-lab", "64,9,15", "--max-pigments", "5"}, "--max-pigments = 5"},
 		{"a healed model out of range", []string{"--hair-lab", "20,1,1", "--scalp-lab", "64,9,15", "--healed-model", badModel}, "effective_concentration = 9"},
-		{"photos are not wired yet", []string{"--hair-lab", "20,1,1", "--scalp-lab", "64,9,15", "client.jpg"}, "not photos"},
+		{"photos and typed colours together are ambiguous", []string{"--hair-lab", "20,1,1", "--scalp-lab", "64,9,15", "client.jpg"}, "not both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,5 +217,41 @@ func TestPalettesCommands(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// match on a photo measures it first: the demo scalp photo has the card in
+// frame, so it is calibrated by it and gets blends.
+func TestMatchMeasuresAPhotoFirst(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "match", "../../testdata/demo/scalp.jpg", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Photo       string `json:"photo"`
+		OK          bool   `json:"ok"`
+		Measurement struct {
+			Calibrated bool `json:"calibrated"`
+			Hair       struct {
+				Lab [3]float64 `json:"lab"`
+			} `json:"hair"`
+		} `json:"measurement"`
+		TargetLab [3]float64 `json:"target_lab"`
+		Blends    []struct {
+			DE00 float64 `json:"de00"`
+		} `json:"blends"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("%v in %s", err, stdout)
+	}
+	if !got.OK || !got.Measurement.Calibrated || len(got.Blends) == 0 {
+		t.Fatalf("want a calibrated measurement and blends, got %s", stdout)
+	}
+	// The demo's hair was rendered at L* 24 (testdata/demo/truth.json).
+	if l := got.Measurement.Hair.Lab[0]; l < 20 || l > 29 {
+		t.Errorf("hair L* %.1f, rendered at 24", l)
+	}
+	if got.Blends[0].DE00 > 1.8 {
+		t.Errorf("best blend ΔE00 %.2f for a target inside the palette's gamut", got.Blends[0].DE00)
 	}
 }
