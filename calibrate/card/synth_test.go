@@ -130,7 +130,7 @@ func TestDetectRefusesOtherCharts(t *testing.T) {
 		k := k
 		t.Run(k.String(), func(t *testing.T) {
 			opts := synth.RandomOptions{Width: 1280, Height: 960, Kinds: []synth.Kind{k}, NoDecoys: true, NoOccluders: true, Clean: true}
-			out := detectScenes(t, 7, 12, opts)
+			out := detectScenes(t, 7, 6, opts)
 			for i, o := range out {
 				if o.found {
 					t.Errorf("scene %d: a %s was accepted as a ColorChecker Classic", i, k)
