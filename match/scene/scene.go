@@ -115,6 +115,10 @@ type Scene struct {
 	JPEGQuality int
 	// Blur is the lens blur: Gaussian sigma in pixels (0 = sharp).
 	Blur float64
+	// HairShine is the strength of highlights along the fibres (light
+	// reflected by the cuticle), 0..1 of the light's white at their peak
+	// (0 = matte hair). They are not part of the hair's truth colour.
+	HairShine float64
 	// Scar adds a hairless scar across the scalp: a band lighter and pinker
 	// than the skin (not part of the truth's skin colour).
 	Scar bool
@@ -148,6 +152,8 @@ var (
 	// scarShift is how a scar differs from the skin around it: lighter,
 	// pinker, less yellow (typical of mature scars; not measured).
 	scarShift = colour.LabD50{L: 9, A: 4, B: -5}
+	// shinePeriodPx is the spacing of highlights along a shiny fibre.
+	shinePeriodPx = 60.0
 )
 
 func (s Scene) withDefaults() Scene {
@@ -169,6 +175,7 @@ type canvas struct {
 	alpha []float32 // hair coverage
 	scar  []float32 // scar coverage
 	hoff  []float32 // per-strand brightness factor − 1
+	gloss []float32 // highlight on the fibre, share of white
 	head  []bool
 	light []float64
 }
@@ -179,7 +186,7 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 	rng := rand.New(rand.NewPCG(s.Seed, s.Seed^0x9e3779b97f4a7c15))
 	w, h := s.W, s.H
 	c := &canvas{w: w, h: h, lin: make([]float64, 3*w*h), alpha: make([]float32, w*h), scar: make([]float32, w*h),
-		hoff: make([]float32, w*h), head: make([]bool, w*h), light: make([]float64, w*h)}
+		hoff: make([]float32, w*h), gloss: make([]float32, w*h), head: make([]bool, w*h), light: make([]float64, w*h)}
 	cam := s.Camera
 	lin := func(lab colour.LabD50) [3]float64 { return cam.Linear(lab, 1) }
 
@@ -224,6 +231,7 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 	}
 	mot := newMottle(rng, fw, fh)
 	hairLin := lin(s.Hair)
+	whiteLin := lin(colour.LabD50{L: 100})
 	scarLin := lin(colour.LabD50{L: s.Skin.L + scarShift.L, A: s.Skin.A + scarShift.A, B: s.Skin.B + scarShift.B})
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -235,7 +243,7 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 				for k := 0; k < 3; k++ {
 					base := skinLin[k]*(1-float64(c.scar[i])) + scarLin[k]*float64(c.scar[i])
 					sk := base * (1 + 0.035*m[0] + 0.015*m[k+1])
-					px[k] = c.light[i] * ((1-a)*sk + a*hairLin[k]*(1+float64(c.hoff[i])))
+					px[k] = c.light[i] * ((1-a)*sk + a*(hairLin[k]*(1+float64(c.hoff[i]))+float64(c.gloss[i])*whiteLin[k]))
 				}
 			} else {
 				px = c.background(s, x, y, lin)
@@ -362,7 +370,8 @@ func (c *canvas) background(s Scene, x, y int, lin func(colour.LabD50) [3]float6
 }
 
 // strand rasterises a polyline of hair with anti-aliased coverage.
-func (c *canvas) strand(pts [][2]float64, width float64, off float32) {
+// gloss, if not nil, gives the highlight strength at each point of pts.
+func (c *canvas) strand(pts [][2]float64, width float64, off float32, gloss []float32) {
 	half := width / 2
 	for k := 0; k+1 < len(pts); k++ {
 		ax, ay, bx, by := pts[k][0], pts[k][1], pts[k+1][0], pts[k+1][1]
@@ -390,6 +399,13 @@ func (c *canvas) strand(pts [][2]float64, width float64, off float32) {
 				if cov > c.alpha[i] {
 					c.alpha[i] = cov
 					c.hoff[i] = off
+					c.gloss[i] = 0
+					if gloss != nil {
+						// Brightest on the fibre's axis, as a cylinder
+						// reflects.
+						g := gloss[k]*(1-float32(t)) + gloss[k+1]*float32(t)
+						c.gloss[i] = g * float32(math.Max(0, 1-d/half))
+					}
 				}
 			}
 		}
@@ -445,7 +461,18 @@ func (c *canvas) drawHair(s Scene, rng *rand.Rand) {
 		}
 		// Fibres differ a little in darkness; the mean is the truth.
 		off := float32(0.08 * (2*rng.Float64() - 1))
-		c.strand(pts, wd, off)
+		var gloss []float32
+		if s.HairShine > 0 {
+			// Highlights come and go along a fibre as it turns to and
+			// from the light: narrow peaks about 60 px apart.
+			gloss = make([]float32, len(pts))
+			ph := rng.Float64() * 2 * math.Pi
+			for k := range pts {
+				v := math.Max(0, math.Cos(2*math.Pi*float64(k)*step/shinePeriodPx+ph))
+				gloss[k] = float32(s.HairShine * math.Pow(v, 8))
+			}
+		}
+		c.strand(pts, wd, off, gloss)
 	}
 }
 
@@ -490,7 +517,7 @@ func (c *canvas) drawFace(s Scene, rng *rand.Rand) {
 				ang += math.Pi
 			}
 			l := 0.03 * fw
-			c.strand([][2]float64{{x, y}, {x + l*math.Cos(ang), y + l*math.Sin(ang)*0.3}}, s.StrandWidthPx*0.8, 0)
+			c.strand([][2]float64{{x, y}, {x + l*math.Cos(ang), y + l*math.Sin(ang)*0.3}}, s.StrandWidthPx*0.8, 0, nil)
 		}
 	}
 }

@@ -272,6 +272,7 @@ func TestColoursStayCloseUnderHarderConditions(t *testing.T) {
 			s.Camera = synth.Camera{CCT: 3200, WhiteBalance: 0.8, Curve: synth.CurveSRGB}
 		}},
 		{"strong shading 0.5", func(s *scene.Scene) { s.Shading = 0.5 }},
+		{"shiny fibres 0.3", func(s *scene.Scene) { s.HairShine = 0.3 }},
 	}
 	var rs []caseResult
 	for k, md := range mods {

@@ -144,6 +144,14 @@ const (
 	// minUnmixLuma: hair whose encoded luma is within this of the skin's
 	// gets its chromaticity from the cores alone: the sums fix no scale.
 	minUnmixLuma = 0.04
+	// offLineSlack, offLineNoise: a ridge pixel counts as fibre if its
+	// distance from the skin-to-hair line (L*a*b* units) is within this
+	// share of its distance along it, plus noise.
+	offLineSlack, offLineNoise = 0.35, 2.0
+	// fibreContrastQuantile picks the fibres' contrast from the first
+	// stage's hair pixels: high enough to be the cores, not so high that
+	// highlights on shiny fibres set it.
+	fibreContrastQuantile = 0.75
 	// minAbsThreshold keeps a noise-free flat image from being all hair.
 	minAbsThreshold = 2.0
 	// pixelNoiseFactor: the projection's noise is at most this many times
@@ -1018,7 +1026,7 @@ func (m *measurer) findHair(quick bool) {
 		}
 	}
 	if len(ph) > 0 && !quick {
-		c := quantile(ph, 0.95)
+		c := quantile(ph, fibreContrastQuantile)
 		hair = m.thinOnly(m.hysteresis(math.Max(lo, loFrac*c), math.Max(hi, hiFrac*c)))
 	}
 	m.hair = hair
@@ -1067,17 +1075,22 @@ func (m *measurer) hairDirection() [3]float64 {
 		return [3]float64{v[0] / l, v[1] / l, v[2] / l}, true
 	}
 	if m.hair != nil {
-		var sum [3]float64
+		// The per-channel median, not the mean: highlights on shiny
+		// fibres are few but far out, towards white.
+		var ch [3][]float32
 		for i := 0; i < n; i++ {
 			if m.hair[i] && m.reg[i] {
 				d := m.diff(i)
-				sum[0] += d[0]
-				sum[1] += d[1]
-				sum[2] += d[2]
+				for c := 0; c < 3; c++ {
+					ch[c] = append(ch[c], float32(d[c]))
+				}
 			}
 		}
-		if v, ok := norm(sum); ok {
-			return v
+		if len(ch[0]) > 0 {
+			v := [3]float64{quantile(ch[0], 0.5), quantile(ch[1], 0.5), quantile(ch[2], 0.5)}
+			if v, ok := norm(v); ok {
+				return v
+			}
 		}
 	}
 	var dl []float32
@@ -1334,9 +1347,27 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64) {
 	}
 	// Rank the ridge pixels by their own contrast (not the smoothed one
 	// that found them): the strands' darkest (or lightest) stable pixels.
-	for k, i := range ridge {
+	// Pixels far off the skin-to-hair line are not pure fibre: highlights
+	// on shiny fibres lie towards white, crossings with something else
+	// elsewhere. They leave the ranking.
+	keep := ridge[:0:0]
+	var keepH []float32
+	for _, i := range ridge {
 		d := m.diff(i)
-		hs[k] = float32(d[0]*m.u[0] + d[1]*m.u[1] + d[2]*m.u[2])
+		along := d[0]*m.u[0] + d[1]*m.u[1] + d[2]*m.u[2]
+		p0, p1, p2 := d[0]-along*m.u[0], d[1]-along*m.u[1], d[2]-along*m.u[2]
+		if math.Sqrt(p0*p0+p1*p1+p2*p2) <= offLineSlack*math.Abs(along)+offLineNoise {
+			keep = append(keep, i)
+			keepH = append(keepH, float32(along))
+		}
+	}
+	if len(keep) >= 5 {
+		ridge, hs = keep, keepH
+	} else {
+		for k, i := range ridge {
+			d := m.diff(i)
+			hs[k] = float32(d[0]*m.u[0] + d[1]*m.u[1] + d[2]*m.u[2])
+		}
 	}
 	tmp := append([]float32(nil), hs...)
 	lo, hi := quantile(tmp, coreLo), quantile(tmp, coreHi)
@@ -1405,6 +1436,17 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64) {
 	return r, spread
 }
 
+// bgMedianL is the median L* of the local skin over the region.
+func (m *measurer) bgMedianL() float32 {
+	var v []float32
+	for i, r := range m.reg {
+		if r && i%m.stride == 0 {
+			v = append(v, m.bg[3*i])
+		}
+	}
+	return float32(quantile(v, 0.5))
+}
+
 // unmixedHair keeps the cores' lightness but takes the hair's a*, b* from
 // everything the hair changes in the skin around it. Blur and JPEG's chroma
 // subsampling spread a strand's colour into its neighbours, so a core
@@ -1419,8 +1461,14 @@ func (m *measurer) hairColour(nReg int) (HairResult, float64) {
 func (m *measurer) unmixedHair(core colour.LabD50) colour.LabD50 {
 	var e, sk [3]float64
 	n := 0
+	dark := core.L < float64(m.bgMedianL())
 	for i, v := range m.near {
 		if !v || !m.reg[i] || float64(m.proj[i]) < -loSigma*m.sigma {
+			continue
+		}
+		// Around dark hair, a pixel lighter than the skin is a highlight
+		// (on a fibre or on oily skin), not the hair's colour spreading.
+		if dark && float64(m.rel[3*i]-m.bg[3*i]) > math.Max(loSigma*m.sigma, minAbsThreshold) {
 			continue
 		}
 		p := fastSRGB(m.relAt(i))
