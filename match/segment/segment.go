@@ -36,8 +36,10 @@
 //     dropped: highlights, moles, eyes. The local skin is then re-estimated
 //     without the hair and everything repeated.
 //  4. Colours. Hair: lightness from the strand cores (pixels that are the
-//     maximum across the strand, the upper band of their own contrast), not
-//     from the mask's average, which mixes in skin at the edges; a*, b*
+//     maximum across the strand, the upper band of their own contrast,
+//     those off the skin-to-hair colour line — highlights on shiny fibres —
+//     left out), not from the mask's average, which mixes in skin at the
+//     edges; a*, b*
 //     from the sum, over the hair and its surroundings, of each pixel's
 //     encoded RGB minus the local skin's, which JPEG's chroma subsampling
 //     and blur leave (nearly) unchanged, scaled to the cores' luma. Scalp:
