@@ -36,7 +36,12 @@ const (
 	// the size of a stubble hair seen from conversational distance.
 	// ESTIMATE from practitioners' descriptions.
 	dotDiameterMM = 0.4
-	thumbQuality  = 85
+	// dotEdge is the soft rim of a dot as a fraction of its radius, and
+	// dotSkip the share of grid places left empty, so that the stipple
+	// reads as random rather than as a lattice. Chosen by eye.
+	dotEdge      = 0.45
+	dotSkip      = 0.12
+	thumbQuality = 85
 )
 
 // shrink reduces img by area averaging so that its long side is at most
@@ -193,36 +198,41 @@ func SimulateDots(img image.Image, mask *image.Gray, ink colour.LabD50, mmPerPx 
 	if mmPerPx <= 0 {
 		mmPerPx = assumedFrameMM / 1600
 	}
-	lut := srgbToLinear()
+	lut, enc := srgbToLinear(), linearToSRGB8()
 	inkLin := ink.SRGB().Linear()
 	il := [3]float64{clamp01(inkLin.R), clamp01(inkLin.G), clamp01(inkLin.B)}
 	spacing := dotSpacingMM / mmPerPx
-	sigma := dotDiameterMM / mmPerPx / 2.355 * 1.4 // FWHM ≈ diameter, softened
-	rad := int(math.Ceil(3 * sigma))
 	rng := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
 	for gy := spacing / 2; gy < float64(h); gy += spacing {
 		for gx := spacing / 2; gx < float64(w); gx += spacing {
-			cx := gx + (rng.Float64()-0.5)*0.8*spacing
-			cy := gy + (rng.Float64()-0.5)*0.8*spacing
-			strength := 0.75 + 0.2*rng.Float64()
+			// A jittered grid: even coverage without a visible lattice,
+			// as a practitioner stipples.
+			cx := gx + (rng.Float64()-0.5)*0.7*spacing
+			cy := gy + (rng.Float64()-0.5)*0.7*spacing
+			r := dotDiameterMM / mmPerPx / 2 * (0.8 + 0.4*rng.Float64())
+			strength := 0.8 + 0.15*rng.Float64()
+			if rng.Float64() < dotSkip {
+				continue
+			}
 			ix, iy := int(cx), int(cy)
-			if ix < 0 || iy < 0 || ix >= w || iy >= h {
+			if ix < 0 || iy < 0 || ix >= w || iy >= h || (mask != nil && mask.GrayAt(ix, iy).Y == 0) {
 				continue
 			}
-			if mask != nil && mask.GrayAt(ix, iy).Y == 0 {
-				continue
-			}
+			// A disc with a soft rim: healed pigment spreads a little
+			// in the dermis and is seen through the epidermis.
+			edge := math.Max(0.7, dotEdge*r)
+			rad := int(math.Ceil(r + edge))
 			for y := max(0, iy-rad); y <= min(h-1, iy+rad); y++ {
 				for x := max(0, ix-rad); x <= min(w-1, ix+rad); x++ {
-					d2 := (float64(x)-cx)*(float64(x)-cx) + (float64(y)-cy)*(float64(y)-cy)
-					a := strength * math.Exp(-d2/(2*sigma*sigma))
-					if a < 0.02 {
+					d := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy)
+					a := strength * smoothstep(r+edge, r-edge, d)
+					if a <= 0 {
 						continue
 					}
 					p := out.Pix[y*out.Stride+4*x:]
 					for c := 0; c < 3; c++ {
 						v := (1-a)*lut[p[c]] + a*il[c]
-						p[c] = uint8(math.Round(255 * clamp01(colour.LinearRGB{R: v}.Encode().R)))
+						p[c] = enc[int(clamp01(v)*(encSize-1)+0.5)]
 					}
 				}
 			}
@@ -231,7 +241,25 @@ func SimulateDots(img image.Image, mask *image.Gray, ink colour.LabD50, mmPerPx 
 	return out
 }
 
+// smoothstep is 0 at e0, 1 at e1, smooth in between (e0 > e1 allowed).
+func smoothstep(e0, e1, x float64) float64 {
+	t := clamp01((x - e0) / (e1 - e0))
+	return t * t * (3 - 2*t)
+}
+
 func clamp01(v float64) float64 { return math.Max(0, math.Min(1, v)) }
+
+// encSize is the size of the linear → 8-bit sRGB table: fine enough that
+// no two adjacent entries skip an 8-bit code in the shadows.
+const encSize = 8192
+
+func linearToSRGB8() []uint8 {
+	t := make([]uint8, encSize)
+	for i := range t {
+		t[i] = uint8(math.Round(255 * clamp01(colour.LinearRGB{R: float64(i) / (encSize - 1)}.Encode().R)))
+	}
+	return t
+}
 
 func srgbToLinear() [256]float64 {
 	var t [256]float64
