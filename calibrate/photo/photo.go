@@ -8,6 +8,7 @@ package photo
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -16,6 +17,7 @@ import (
 	_ "image/png"
 	"io"
 	"os"
+	"strconv"
 
 	"gocv.io/x/gocv"
 )
@@ -54,6 +56,10 @@ func Load(path string, opt Options) (gocv.Mat, Info, error) {
 	if st.IsDir() {
 		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: is a directory, not a photo", path)
 	}
+	if !st.Mode().IsRegular() {
+		// A pipe or a device would block or never end.
+		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w: not a regular file (%v)", path, ErrNotImage, st.Mode().Type())
+	}
 	if st.Size() == 0 {
 		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w: the file is empty", path, ErrNotImage)
 	}
@@ -62,66 +68,194 @@ func Load(path string, opt Options) (gocv.Mat, Info, error) {
 		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
-	head := make([]byte, 64<<10)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	info, err := sniff(head, f, st.Size())
+	info, err := sniff(f, max)
 	if err != nil {
-		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w", path, err)
-	}
-	if info.Width*info.Height > max || info.Width <= 0 || info.Height <= 0 {
-		return gocv.Mat{}, info, fmt.Errorf("open %s: %dx%d pixels is over the limit of %d megapixels (raise it with --max-pixels)", path, info.Width, info.Height, max/1_000_000)
+		return gocv.Mat{}, info, fmt.Errorf("open %s: %w", path, err)
 	}
 	m := gocv.IMRead(path, gocv.IMReadColor)
 	if m.Empty() {
 		m.Close()
-		return gocv.Mat{}, info, fmt.Errorf("open %s: %w: OpenCV could not decode the %s data", path, ErrNotImage, info.Format)
+		return gocv.Mat{}, info, fmt.Errorf("open %s: %w: OpenCV could not decode the %s data (corrupt file?)", path, ErrNotImage, info.Format)
 	}
 	if m.Type() != gocv.MatTypeCV8UC3 {
 		t := m.Type()
 		m.Close()
 		return gocv.Mat{}, info, fmt.Errorf("open %s: decoded to unexpected pixel type %v", path, t)
 	}
-	info.Width, info.Height = m.Cols(), m.Rows()
+	// The decoder must agree with the header (up to the EXIF rotation by a
+	// quarter turn): anything else is a decoder reading something else.
+	w, h := m.Cols(), m.Rows()
+	if !(w == info.Width && h == info.Height) && !(w == info.Height && h == info.Width) {
+		m.Close()
+		return gocv.Mat{}, info, fmt.Errorf("open %s: %w: decoded %dx%d pixels but the header says %dx%d", path, ErrNotImage, w, h, info.Width, info.Height)
+	}
+	info.Width, info.Height = w, h
 	return m, info, nil
 }
 
-// sniff reads the header for the format and size and checks that the file
-// is complete: OpenCV decodes a truncated JPEG with only a warning and
-// fills the rest grey, which would be measured as if it were the photo.
-func sniff(head []byte, f *os.File, size int64) (Info, error) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+// sniff reads the header for the format and size, refuses images over
+// maxPixels before anything is decoded, and checks that the file is
+// complete: OpenCV decodes a truncated JPEG with only a warning and fills
+// the rest grey, which would be measured as if it were the photo.
+func sniff(r io.ReadSeeker, maxPixels int) (Info, error) {
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(r, head)
+	head = head[:n]
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Info{}, fmt.Errorf("reading the header: %w", err)
 	}
 	// DecodeConfig reads only up to the frame header, wherever large EXIF
 	// or ICC blocks put it.
-	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
+	cfg, format, err := image.DecodeConfig(bufio.NewReader(r))
 	if err != nil {
 		if isTIFF(head) || isWebP(head) {
 			return Info{Format: "tiff/webp"}, fmt.Errorf("%w: TIFF and WebP are not supported; export the photo as JPEG or PNG", ErrNotImage)
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return Info{}, fmt.Errorf("%w: the file is truncated (it ends inside the image header)", ErrNotImage)
+		}
 		return Info{}, fmt.Errorf("%w: %v", ErrNotImage, err)
 	}
 	info := Info{Width: cfg.Width, Height: cfg.Height, Format: format}
-	tail := make([]byte, 16)
-	if size >= int64(len(tail)) {
-		if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil {
-			return info, fmt.Errorf("reading the end of the file: %w", err)
-		}
+	if info.Width <= 0 || info.Height <= 0 {
+		return info, fmt.Errorf("%w: the header gives a size of %dx%d pixels", ErrNotImage, info.Width, info.Height)
+	}
+	if int64(info.Width)*int64(info.Height) > int64(maxPixels) {
+		return info, fmt.Errorf("%dx%d pixels is over the limit of %s (raise it with --max-pixels)", info.Width, info.Height, pixelCount(maxPixels))
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return info, fmt.Errorf("reading the file: %w", err)
 	}
 	switch format {
 	case "jpeg":
-		// A complete JPEG ends with the EOI marker FF D9 (some writers pad
-		// after it with zeros or a few bytes of junk).
-		if !bytes.Contains(tail, []byte{0xFF, 0xD9}) {
-			return info, fmt.Errorf("%w: the JPEG data is truncated (no end-of-image marker)", ErrNotImage)
-		}
+		err = jpegComplete(bufio.NewReaderSize(r, 64<<10))
 	case "png":
-		if !bytes.Contains(tail, []byte("IEND")) {
-			return info, fmt.Errorf("%w: the PNG data is truncated (no IEND chunk)", ErrNotImage)
-		}
+		err = pngComplete(bufio.NewReaderSize(r, 64<<10))
+	case "gif":
+		err = errors.New("GIF is not supported; export the photo as JPEG or PNG")
+	}
+	if err != nil {
+		return info, fmt.Errorf("%w: %v", ErrNotImage, err)
 	}
 	return info, nil
+}
+
+// pixelCount writes a pixel limit for people: "100 megapixels", "5000 pixels".
+func pixelCount(n int) string {
+	if n >= 1_000_000 {
+		return strconv.FormatFloat(float64(n)/1e6, 'f', -1, 64) + " megapixels"
+	}
+	return strconv.Itoa(n) + " pixels"
+}
+
+// errTruncatedJPEG and errTruncatedPNG say why a file is incomplete.
+var (
+	errTruncatedJPEG = errors.New("the JPEG data is truncated (the file ends before the end-of-image marker)")
+	errTruncatedPNG  = errors.New("the PNG data is truncated (the file ends before the IEND chunk)")
+)
+
+// jpegComplete walks the JPEG's marker segments and entropy-coded data up
+// to the end-of-image marker of the main image. Segments are skipped by
+// their length, so an EXIF thumbnail's own end marker does not count, and
+// anything after the main image's end (phones append videos and depth
+// maps) is ignored.
+func jpegComplete(br *bufio.Reader) error {
+	var soi [2]byte
+	if _, err := io.ReadFull(br, soi[:]); err != nil || soi != [2]byte{0xFF, 0xD8} {
+		return errors.New("not a JPEG (no start-of-image marker)")
+	}
+	marker, err := nextMarker(br)
+	for {
+		if err != nil {
+			return errTruncatedJPEG
+		}
+		switch {
+		case marker == 0xD9: // EOI
+			return nil
+		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7: // TEM, RST: no length
+			marker, err = nextMarker(br)
+			continue
+		case marker == 0xD8:
+			return errors.New("the JPEG data is corrupt (a second start-of-image marker)")
+		}
+		var l [2]byte
+		if _, err := io.ReadFull(br, l[:]); err != nil {
+			return errTruncatedJPEG
+		}
+		n := int(l[0])<<8 | int(l[1])
+		if n < 2 {
+			return fmt.Errorf("the JPEG data is corrupt (marker FF%02X has length %d)", marker, n)
+		}
+		if _, err := br.Discard(n - 2); err != nil {
+			return errTruncatedJPEG
+		}
+		if marker == 0xDA { // SOS: entropy-coded data up to the next marker
+			marker, err = scanEntropy(br)
+			continue
+		}
+		marker, err = nextMarker(br)
+	}
+}
+
+// nextMarker reads the next marker code, skipping fill bytes (and, as
+// libjpeg does with a warning, stray bytes before the marker).
+func nextMarker(br *bufio.Reader) (byte, error) {
+	for {
+		if _, err := br.ReadSlice(0xFF); err != nil {
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			return 0, err
+		}
+		for {
+			b, err := br.ReadByte()
+			if err != nil {
+				return 0, err
+			}
+			if b != 0xFF {
+				if b == 0 {
+					break // a stuffed FF 00 is not a marker
+				}
+				return b, nil
+			}
+		}
+	}
+}
+
+// scanEntropy skips entropy-coded data (where FF 00 is a data byte and
+// FF D0–D7 are restart markers) and returns the marker that ends it.
+func scanEntropy(br *bufio.Reader) (byte, error) {
+	for {
+		m, err := nextMarker(br)
+		if err != nil || m < 0xD0 || m > 0xD7 {
+			return m, err
+		}
+	}
+}
+
+// pngComplete walks the PNG's chunks by their lengths up to IEND; data
+// after IEND is ignored. CRCs are left to libpng, which refuses a critical
+// chunk with a bad one.
+func pngComplete(br *bufio.Reader) error {
+	if _, err := br.Discard(8); err != nil { // signature, checked by DecodeConfig
+		return errTruncatedPNG
+	}
+	var h [8]byte
+	for {
+		if _, err := io.ReadFull(br, h[:]); err != nil {
+			return errTruncatedPNG
+		}
+		n := binary.BigEndian.Uint32(h[:4])
+		if n > 1<<31-1 {
+			return fmt.Errorf("the PNG data is corrupt (chunk %q has length %d)", h[4:], n)
+		}
+		if string(h[4:]) == "IEND" {
+			return nil
+		}
+		if _, err := br.Discard(int(n) + 4); err != nil {
+			return errTruncatedPNG
+		}
+	}
 }
 
 func isTIFF(b []byte) bool {
