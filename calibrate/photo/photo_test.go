@@ -365,7 +365,7 @@ func TestBadPhotosAreRefusedWithTheReason(t *testing.T) {
 				return b[:s+(len(b)-s)/2]
 			}), wantErr: "JPEG data is truncated"},
 		{name: "a JPEG cut right after its headers is refused as truncated",
-			file: writeWith("headers.jpg", func(t *testing.T) []byte { b := encodeJPEG(t, q); return b[:sos(t, b)] }),
+			file:    writeWith("headers.jpg", func(t *testing.T) []byte { b := encodeJPEG(t, q); return b[:sos(t, b)] }),
 			wantErr: "truncated"},
 		{name: "a PNG cut in the middle of its data is refused as truncated",
 			file: writeWith("cut.png", func(t *testing.T) []byte { b := encodePNG(t, q); return b[:len(b)/2] }), wantErr: "PNG data is truncated"},
