@@ -306,6 +306,13 @@ func findQuads(gray gocv.Mat, blocks []int, c float32) []quad {
 // Patch blobs smaller than this (pixels² at working scale) are noise.
 const minQuadArea = 30.0
 
+// Blobs up to smallBlobArea pixels² that are not quadrilaterals are read by
+// their minimum-area rectangle if they fill at least minRectFill of it.
+const (
+	smallBlobArea = 900.0
+	minRectFill   = 0.7
+)
+
 func appendQuads(out []quad, bw gocv.Mat, imgArea float64) []quad {
 	contours := gocv.FindContours(bw, gocv.RetrievalList, gocv.ChainApproxSimple)
 	defer contours.Close()
@@ -320,7 +327,16 @@ func appendQuads(out []quad, bw gocv.Mat, imgArea float64) []quad {
 		pts := approx.ToPoints()
 		approx.Close()
 		if len(pts) != 4 {
-			continue
+			// Small, soft patches come out as rounded blobs with 5–8
+			// vertices: take their minimum-area rectangle when they fill it.
+			if area > smallBlobArea {
+				continue
+			}
+			rr := gocv.MinAreaRect(pv)
+			if len(rr.Points) != 4 || float64(rr.Width*rr.Height) <= 0 || area/float64(rr.Width*rr.Height) < minRectFill {
+				continue
+			}
+			pts = rr.Points
 		}
 		var q quad
 		for k, p := range pts {

@@ -78,8 +78,26 @@ func TestDetectOnSyntheticRendersIsAccurate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders photos")
 	}
-	opts := synth.RandomOptions{Width: 1280, Height: 960, NoOccluders: true, NoDecoys: true, NoGlare: true}
-	out := detectScenes(t, 1, *synthN, opts)
+	for _, tc := range []struct {
+		name    string
+		opts    synth.RandomOptions
+		seed    int64
+		minRate float64
+	}{
+		// The issue's conditions: random homography (tilt up to 55°),
+		// rotation 0–360°, mirror, 2700–6500 K with any white balance,
+		// exposure 0.5–1.1, sRGB/linear/gamma, noise, JPEG 70–95, clutter,
+		// pitch from 10 px.
+		{"issue conditions", synth.RandomOptions{Width: 1280, Height: 960, NoOccluders: true, NoDecoys: true, NoGlare: true, NoShadow: true, NoBlur: true}, 11, minSyntheticRate},
+		// Harder: lens blur up to σ 1.2 px and a shadow edge across the card.
+		{"with blur and shadows", synth.RandomOptions{Width: 1280, Height: 960, NoOccluders: true, NoDecoys: true, NoGlare: true}, 1, minSyntheticRateHard},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkSynthetic(t, tc.seed, tc.opts, tc.minRate) })
+	}
+}
+
+func checkSynthetic(t *testing.T, seed int64, opts synth.RandomOptions, minRate float64) {
+	out := detectScenes(t, seed, *synthN, opts)
 	var errs []float64
 	found, wrong := 0, 0
 	for i, o := range out {
@@ -109,17 +127,20 @@ func TestDetectOnSyntheticRendersIsAccurate(t *testing.T) {
 		found, len(out), 100*rate, wrong, med, errs[len(errs)*9/10], errs[len(errs)-1])
 	// Measured at -synth.n 100: 96%; every failure had a patch pitch of
 	// 16 px or less on a tilted, dark or blurred card.
-	if rate < minSyntheticRate {
-		t.Errorf("detection rate %.1f%% is below %.0f%%", 100*rate, 100*minSyntheticRate)
+	if rate < minRate {
+		t.Errorf("detection rate %.1f%% is below %.1f%%", 100*rate, 100*minRate)
 	}
 	if !(med < 1) {
 		t.Errorf("median corner error %.2f px, want < 1 px", med)
 	}
 }
 
-// minSyntheticRate is the detection rate the synthetic test holds; the
-// issue's aim is 99%.
-const minSyntheticRate = 0.925
+// The detection rates the synthetic tests hold (with -synth.n 40 one miss
+// is 2.5%); the issue's aim is 99%.
+const (
+	minSyntheticRate     = 0.95
+	minSyntheticRateHard = 0.925
+)
 
 // Other charts must be refused, not read as a ColorChecker.
 func TestDetectRefusesOtherCharts(t *testing.T) {
