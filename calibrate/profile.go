@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -47,6 +48,9 @@ func (p *Profile) Lab(rgb ccm.CameraRGB) colour.LabD50 {
 
 // Validate checks that a profile can be used.
 func (p *Profile) Validate() error {
+	if p.Schema == "" {
+		return fmt.Errorf("schema: missing (want %q: is this an smpmatch profile?)", ProfileSchema)
+	}
 	if p.Schema != ProfileSchema {
 		return fmt.Errorf("schema is %q, want %q (is this an smpmatch profile?)", p.Schema, ProfileSchema)
 	}
@@ -55,8 +59,13 @@ func (p *Profile) Validate() error {
 	}
 	switch p.Encoding {
 	case ccm.EncodingSRGB, ccm.EncodingLinear:
+	case "":
+		return fmt.Errorf("encoding: missing (want %q or %q)", ccm.EncodingSRGB, ccm.EncodingLinear)
 	default:
 		return fmt.Errorf("encoding %q is not one of %q, %q", p.Encoding, ccm.EncodingSRGB, ccm.EncodingLinear)
+	}
+	if p.Model.Kind == "" {
+		return fmt.Errorf("model.kind: missing (want one of %v)", ccm.Kinds)
 	}
 	if err := p.Model.Validate(); err != nil {
 		return fmt.Errorf("model: %w", err)
@@ -68,28 +77,68 @@ func (p *Profile) Validate() error {
 	return nil
 }
 
+// maxProfileBytes bounds what is read as a profile: real ones are about
+// 2 kB; a photo or a log passed by mistake is refused without reading it
+// all.
+const maxProfileBytes = 1 << 20
+
 // LoadProfile reads and validates a profile file.
 func LoadProfile(path string) (*Profile, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", path, err)
 	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxProfileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", path, err)
+	}
+	if len(b) > maxProfileBytes {
+		return nil, fmt.Errorf("profile %s: larger than %d bytes: not a profile", path, maxProfileBytes)
+	}
+	return ParseProfile(path, b)
+}
+
+// ParseProfile reads and validates a profile from its bytes; name (the
+// file's path) is used in errors. A UTF-8 byte-order mark and Windows line
+// endings are accepted.
+func ParseProfile(name string, b []byte) (*Profile, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, fmt.Errorf("profile %s: the file is empty", name)
+	}
 	var p Profile
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&p); err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line := 1 + bytes.Count(b[:se.Offset], []byte("\n"))
-			return nil, fmt.Errorf("profile %s line %d: not valid JSON: %w", path, line, err)
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return nil, fmt.Errorf("profile %s line %d: not valid JSON: %w", name, lineOf(b, se.Offset), err)
+		case errors.As(err, &te) && te.Field == "":
+			return nil, fmt.Errorf("profile %s line %d: want one JSON object, have %s", name, lineOf(b, te.Offset), te.Value)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("profile %s line %d: %s: want %s, have %s", name, lineOf(b, te.Offset), te.Field, te.Type, te.Value)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("profile %s line %d: not valid JSON: the file ends inside the object (truncated?)", name, lineOf(b, int64(len(b))))
 		}
-		return nil, fmt.Errorf("profile %s: %w", path, err)
+		return nil, fmt.Errorf("profile %s: %w", name, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("profile %s line %d: not valid JSON: more data after the profile's closing brace", name, lineOf(b, dec.InputOffset()))
 	}
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("profile %s: %w", path, err)
+		return nil, fmt.Errorf("profile %s: %w", name, err)
 	}
 	return &p, nil
 }
+
+// lineOf is the 1-based line of byte offset off.
+func lineOf(b []byte, off int64) int {
+	off = min(max(off, 0), int64(len(b)))
+	return 1 + bytes.Count(b[:off], []byte("\n"))
+}
+
 
 // Save writes the profile atomically: to a temporary file in the same
 // folder, then renamed, so a reader never sees half a profile.
