@@ -139,7 +139,6 @@ func lineOf(b []byte, off int64) int {
 	return 1 + bytes.Count(b[:off], []byte("\n"))
 }
 
-
 // Save writes the profile atomically: to a temporary file in the same
 // folder, then renamed, so a reader never sees half a profile.
 func (p *Profile) Save(path string) error {
