@@ -1,0 +1,187 @@
+package batch
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/measure"
+	"github.com/smpmatch/smpmatch/match/recipe"
+	"github.com/smpmatch/smpmatch/match/segment"
+)
+
+func measured(l float64, low bool) PhotoMatch {
+	m := &measure.Result{OK: true, Calibrated: true}
+	m.Hair = segment.HairResult{Colour: segment.Colour{Lab: colour.LabD50{L: l - 40, A: 2, B: 3}}, Found: true}
+	m.Scalp = segment.ScalpResult{Colour: segment.Colour{Lab: colour.LabD50{L: l, A: 10, B: 16}}, Found: true}
+	m.LowConfidence = low
+	m.Confidence = 0.9
+	if low {
+		m.Confidence = 0.2
+	}
+	return PhotoMatch{Role: RoleScalp, OK: true, Measurement: m}
+}
+
+func TestCombineTakesTheMedianOfConfidentPhotos(t *testing.T) {
+	rec := testOptions(t, "").Settings.Recommender
+	tests := []struct {
+		name      string
+		photos    []PhotoMatch
+		scalpL    float64
+		combined  int
+		wantError bool
+	}{
+		{"median of three", []PhotoMatch{measured(60, false), measured(70, false), measured(64, false)}, 64, 3, false},
+		{"median of two is their mean", []PhotoMatch{measured(60, false), measured(64, false)}, 62, 2, false},
+		{"a low-confidence photo is left out", []PhotoMatch{measured(60, false), measured(90, true), measured(62, false)}, 61, 2, false},
+		{"all low-confidence: all are used", []PhotoMatch{measured(60, true), measured(66, true)}, 63, 2, false},
+		{"card shots and failures are not photos to combine", []PhotoMatch{{Role: RoleCard, OK: true}, {Role: RoleScalp, Error: "x"}, measured(58, false)}, 58, 1, false},
+		{"nothing measured", []PhotoMatch{{Role: RoleScalp, Error: "x"}}, 0, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Combine("x", tc.photos, make([]string, len(tc.photos)), rec, recipe.Options{})
+			if tc.wantError {
+				if c.Error == "" || c.Hair != nil {
+					t.Errorf("got %+v, want an error and no colours", c)
+				}
+				return
+			}
+			if c.Combined != tc.combined || c.Scalp == nil || c.Scalp.L != tc.scalpL || c.Recommendation == nil {
+				t.Fatalf("combined %d, scalp %v: want %d photos, L* %g, and a recommendation", c.Combined, c.Scalp, tc.combined, tc.scalpL)
+			}
+			if c.Hair.L != tc.scalpL-40 || c.ContrastDL != -40 {
+				t.Errorf("hair %v, ΔL* %g", c.Hair, c.ContrastDL)
+			}
+		})
+	}
+}
+
+func TestShardSplitsClientsOnceAndDeterministically(t *testing.T) {
+	var cs []Client
+	for i := 0; i < 200; i++ {
+		cs = append(cs, Client{ID: fmt.Sprintf("client-%03d", i)})
+	}
+	seen := map[string]int{}
+	for k := 1; k <= 3; k++ {
+		part, err := Shard(cs, k, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(part) < 40 {
+			t.Errorf("shard %d/3 has %d of 200 clients: the split is lopsided", k, len(part))
+		}
+		for _, c := range part {
+			seen[c.ID]++
+		}
+		// Order of the inputs does not matter.
+		rev := append([]Client{}, cs...)
+		for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+			rev[i], rev[j] = rev[j], rev[i]
+		}
+		again, _ := Shard(rev, k, 3)
+		if len(again) != len(part) {
+			t.Errorf("shard %d/3 depends on the input order", k)
+		}
+	}
+	for _, c := range cs {
+		if seen[c.ID] != 1 {
+			t.Errorf("%s is in %d shards", c.ID, seen[c.ID])
+		}
+	}
+	for _, bad := range []string{"0/3", "4/3", "1/0", "a/b", "1/2/3", "1/2x"} {
+		if _, _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) accepted", bad)
+		}
+	}
+}
+
+func TestBarShowsCountRateETAAndFailures(t *testing.T) {
+	var buf bytes.Buffer
+	b := NewBar(&buf)
+	now := time.Unix(1000, 0)
+	b.c.now = func() time.Time { return now }
+	b.Start(10)
+	now = now.Add(2 * time.Second)
+	b.Photo(Event{Photo: "a.jpg", Skipped: true})
+	b.Photo(Event{Photo: "b.jpg"})
+	b.Photo(Event{Photo: "c.jpg", Failed: true})
+	b.last = time.Time{}
+	now = now.Add(2 * time.Second)
+	b.Photo(Event{Photo: "d.jpg"})
+	b.Finish()
+	lines := strings.Split(buf.String(), "\r")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	for _, want := range []string{"4/10 photos", "0.75/s", "ETA 0:08", "1 already done", "1 FAILED"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("last redraw %q has no %q", last, want)
+		}
+	}
+}
+
+func TestSimulateDotsPaintsOnlyTheScalpInTheInkColour(t *testing.T) {
+	skin := colour.LabD50{L: 65, A: 10, B: 16}
+	ink := colour.LabD50{L: 30, A: 2, B: 2}
+	img, _ := fakeScalp(skin, skin, 1)
+	mask := image.NewGray(img.Bounds())
+	w := img.Bounds().Dx()
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < w/2; x++ {
+			mask.Pix[y*mask.Stride+x] = 255
+		}
+	}
+	out := SimulateDots(img, mask, ink, 0.0625, 7)
+	inkRGB := ink.SRGB8()
+	changedRight, nearInk := 0, 0
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < w; x++ {
+			p := out.Pix[y*out.Stride+4*x:]
+			q := img.Pix[y*img.Stride+4*x:]
+			if x > w/2+20 && (p[0] != q[0] || p[1] != q[1] || p[2] != q[2]) {
+				changedRight++
+			}
+			if 2*absd(p[1], q[1]) > absd(inkRGB[1], q[1]) {
+				nearInk++
+			}
+		}
+	}
+	if changedRight != 0 {
+		t.Errorf("%d pixels changed outside the scalp mask", changedRight)
+	}
+	// ~1 dot per mm² of 0.4 mm: about 10% of the skin more than half-way
+	// to the ink colour.
+	if frac := float64(nearInk) / float64(w/2*img.Bounds().Dy()); frac < 0.03 || frac > 0.2 {
+		t.Errorf("%.1f%% of the masked half is ink-coloured: want a plausible follicle density", 100*frac)
+	}
+}
+
+func TestStaleLockIsTakenOverAndALiveOneRefused(t *testing.T) {
+	out := t.TempDir()
+	p := filepath.Join(out, lockName)
+	os.WriteFile(p, []byte("999999999\n"), 0o644) // no such process
+	l, err := acquireLock(out)
+	if err != nil {
+		t.Fatalf("stale lock not taken over: %v", err)
+	}
+	if _, err := acquireLock(out); err == nil {
+		t.Error("a second lock on the same folder was granted")
+	}
+	l.release()
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Error("release left the lock file")
+	}
+}
+
+func TestSafeCellDefusesFormulas(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "@SUM(A1)": "'@SUM(A1)", "-3": "'-3", "A-17": "A-17", "": ""} {
+		if got := safeCell(in); got != want {
+			t.Errorf("safeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
