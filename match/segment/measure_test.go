@@ -236,9 +236,14 @@ func TestScalpPhotosAreMeasuredWithConfidence(t *testing.T) {
 	}
 }
 
-func BenchmarkMeasure(b *testing.B) {
+func BenchmarkMeasure(b *testing.B) { benchmarkMeasure(b, 2000, 1500) }
+
+// BenchmarkMeasure1600 is at match/measure's working resolution.
+func BenchmarkMeasure1600(b *testing.B) { benchmarkMeasure(b, 1600, 1200) }
+
+func benchmarkMeasure(b *testing.B, w, h int) {
 	s := baseScene(skins[0].lab, hairs[0].lab, scene.Stubble, 1)
-	s.W, s.H = 2000, 1500
+	s.W, s.H = w, h
 	img, _ := scene.Render(s)
 	lab := scene.ToLab(img, s.Camera)
 	b.ResetTimer()
@@ -247,7 +252,7 @@ func BenchmarkMeasure(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/3.0, "ms/Mpx")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/(float64(w*h)/1e6), "ms/Mpx")
 }
 
 func BenchmarkRender(b *testing.B) {
