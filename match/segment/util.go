@@ -69,78 +69,119 @@ func ramp(x, lo, hi float64) float64 {
 func chamfer(in []bool, w, h int) []float32 {
 	const orth, diag = 1, math.Sqrt2
 	const inf = float32(1e9)
-	d := make([]float32, w*h)
-	for i, v := range in {
-		if v {
-			d[i] = inf
+	// A one-pixel frame of inf (the image border does not end a
+	// structure) lets both sweeps run without bounds tests.
+	pw := w + 2
+	d := make([]float32, pw*(h+2))
+	for i := range d {
+		d[i] = inf
+	}
+	for y := 0; y < h; y++ {
+		row := d[(y+1)*pw+1 : (y+1)*pw+1+w]
+		for x, v := range in[y*w : (y+1)*w] {
+			if !v {
+				row[x] = 0
+			}
 		}
 	}
-	at := func(x, y int) float32 {
-		if x < 0 || y < 0 || x >= w || y >= h {
-			return inf // the image border does not end a structure
+	for y := 1; y <= h; y++ {
+		for i := y*pw + 1; i <= y*pw+w; i++ {
+			if d[i] == 0 {
+				continue
+			}
+			d[i] = min(d[i], d[i-1]+orth, d[i-pw]+orth, d[i-pw-1]+diag, d[i-pw+1]+diag)
 		}
-		return d[y*w+x]
+	}
+	for y := h; y >= 1; y-- {
+		for i := y*pw + w; i >= y*pw+1; i-- {
+			if d[i] == 0 {
+				continue
+			}
+			d[i] = min(d[i], d[i+1]+orth, d[i+pw]+orth, d[i+pw+1]+diag, d[i+pw-1]+diag)
+		}
+	}
+	out := make([]float32, w*h)
+	for y := 0; y < h; y++ {
+		copy(out[y*w:(y+1)*w], d[(y+1)*pw+1:])
+	}
+	for i := range out {
+		if out[i] >= inf/2 {
+			out[i] = float32(w + h) // no background pixel at all
+		}
+	}
+	return out
+}
+
+// labels gives 8-connected components of mask numbers 1..n in the order of
+// their first pixel in raster order; 0 = background. Two raster passes with
+// union-find: no per-pixel stack, no division.
+func labels(mask []bool, w, h int) ([]int32, int) {
+	lab := make([]int32, w*h)
+	parent := []int32{0}
+	find := func(a int32) int32 {
+		for parent[a] != a {
+			parent[a] = parent[parent[a]]
+			a = parent[a]
+		}
+		return a
+	}
+	union := func(a, b int32) int32 {
+		a, b = find(a), find(b)
+		if a == b {
+			return a
+		}
+		// The smaller label is the root, so a component's root is its
+		// first provisional label.
+		if b < a {
+			a, b = b, a
+		}
+		parent[b] = a
+		return a
 	}
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
-			if d[i] == 0 {
+			if !mask[i] {
 				continue
 			}
-			m := d[i]
-			m = min(m, at(x-1, y)+orth, at(x, y-1)+orth, at(x-1, y-1)+diag, at(x+1, y-1)+diag)
-			d[i] = m
-		}
-	}
-	for y := h - 1; y >= 0; y-- {
-		for x := w - 1; x >= 0; x-- {
-			i := y*w + x
-			if d[i] == 0 {
-				continue
+			// Already labelled neighbours: W, NW, N, NE.
+			var l int32
+			if x > 0 && lab[i-1] != 0 {
+				l = lab[i-1]
 			}
-			m := d[i]
-			m = min(m, at(x+1, y)+orth, at(x, y+1)+orth, at(x+1, y+1)+diag, at(x-1, y+1)+diag)
-			d[i] = m
-		}
-	}
-	for i := range d {
-		if d[i] >= inf/2 {
-			d[i] = float32(w + h) // no background pixel at all
-		}
-	}
-	return d
-}
-
-// labels gives 8-connected components of mask numbers 1..n; 0 = background.
-func labels(mask []bool, w, h int) ([]int32, int) {
-	lab := make([]int32, w*h)
-	var n int32
-	stack := make([]int, 0, 1024)
-	for s, v := range mask {
-		if !v || lab[s] != 0 {
-			continue
-		}
-		n++
-		lab[s] = n
-		stack = append(stack[:0], s)
-		for len(stack) > 0 {
-			i := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			x, y := i%w, i/w
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					xx, yy := x+dx, y+dy
-					if xx < 0 || yy < 0 || xx >= w || yy >= h {
+			if y > 0 {
+				up := i - w
+				for _, j := range [3]int{up - 1, up, up + 1} {
+					if (j == up-1 && x == 0) || (j == up+1 && x == w-1) || lab[j] == 0 {
 						continue
 					}
-					j := yy*w + xx
-					if mask[j] && lab[j] == 0 {
-						lab[j] = n
-						stack = append(stack, j)
+					if l == 0 {
+						l = lab[j]
+					} else if lab[j] != l {
+						l = union(l, lab[j])
 					}
 				}
 			}
+			if l == 0 {
+				l = int32(len(parent))
+				parent = append(parent, l)
+			}
+			lab[i] = l
 		}
+	}
+	// Number the roots in the order of their first pixel.
+	final := make([]int32, len(parent))
+	var n int32
+	for i, l := range lab {
+		if l == 0 {
+			continue
+		}
+		r := find(l)
+		if final[r] == 0 {
+			n++
+			final[r] = n
+		}
+		lab[i] = final[r]
 	}
 	return lab, int(n)
 }
@@ -176,54 +217,182 @@ func inPolygon(p Polygon, x, y float64) bool {
 }
 
 // minFilter returns the k × k moving minimum of v (the maximum if negate),
-// separable, with a monotone deque per row and column: O(1) per pixel.
-// Outside the image the window is cut short.
+// separable, with the van Herk/Gil-Werman algorithm: about three
+// comparisons per pixel and direction whatever k. Outside the image the
+// window is cut short (the padding is neutral: +inf for the minimum, −inf
+// for the maximum). The vertical pass runs along rows, a whole row at a
+// time, so that it reads memory in order.
 func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	r := k / 2
+	k = 2*r + 1
+	pad := float32(math.Inf(1))
+	if negate {
+		pad = float32(math.Inf(-1))
+	}
 	tmp := make([]float32, len(v))
-	out := make([]float32, len(v))
-	dq := make([]int, max(w, h))
-	in := make([]float32, max(w, h))
-	res := make([]float32, max(w, h))
-	line := func(src, dst []float32) {
-		n := len(src)
-		head, tail := 0, 0
-		for j := 0; j < n+r; j++ {
-			if j < n {
-				x := src[j]
-				if negate {
-					for tail > head && x >= src[dq[tail-1]] {
-						tail--
-					}
-				} else {
-					for tail > head && x <= src[dq[tail-1]] {
-						tail--
-					}
-				}
-				dq[tail] = j
-				tail++
-			}
-			c := j - r // the window [c−r, c+r] is complete
-			if c < 0 {
-				continue
-			}
-			for dq[head] < c-r {
-				head++
-			}
-			dst[c] = src[dq[head]]
-		}
-	}
+	// Horizontal: per row, on a padded copy.
+	n := w + 2*r
+	buf := make([]float32, n)
+	g := make([]float32, n)
+	hh := make([]float32, n)
 	for y := 0; y < h; y++ {
-		line(v[y*w:(y+1)*w], tmp[y*w:(y+1)*w])
-	}
-	for x := 0; x < w; x++ {
-		for y := 0; y < h; y++ {
-			in[y] = tmp[y*w+x]
+		for j := 0; j < r; j++ {
+			buf[j], buf[n-1-j] = pad, pad
 		}
-		line(in[:h], res[:h])
-		for y := 0; y < h; y++ {
-			out[y*w+x] = res[y]
+		copy(buf[r:r+w], v[y*w:(y+1)*w])
+		if negate {
+			vhLineMax(buf, g, hh, k)
+		} else {
+			vhLineMin(buf, g, hh, k)
+		}
+		dst := tmp[y*w : (y+1)*w]
+		if negate {
+			for c := range dst {
+				dst[c] = max2(hh[c], g[c+k-1])
+			}
+		} else {
+			for c := range dst {
+				dst[c] = min2(hh[c], g[c+k-1])
+			}
+		}
+	}
+	// Vertical: the same over padded row indices, whole rows at a time.
+	nh := h + 2*r
+	row := func(j int) []float32 { // padded row j of tmp, nil in the padding
+		if j < r || j >= r+h {
+			return nil
+		}
+		return tmp[(j-r)*w : (j-r+1)*w]
+	}
+	G := make([]float32, nh*w)
+	H := make([]float32, nh*w)
+	for j := 0; j < nh; j++ {
+		gj := G[j*w : (j+1)*w]
+		src := row(j)
+		if j%k == 0 {
+			if src == nil {
+				fill(gj, pad)
+			} else {
+				copy(gj, src)
+			}
+			continue
+		}
+		gp := G[(j-1)*w : j*w]
+		if src == nil {
+			copy(gj, gp)
+			continue
+		}
+		if negate {
+			for x := range gj {
+				gj[x] = max2(gp[x], src[x])
+			}
+		} else {
+			for x := range gj {
+				gj[x] = min2(gp[x], src[x])
+			}
+		}
+	}
+	for j := nh - 1; j >= 0; j-- {
+		hj := H[j*w : (j+1)*w]
+		src := row(j)
+		if j%k == k-1 || j == nh-1 {
+			if src == nil {
+				fill(hj, pad)
+			} else {
+				copy(hj, src)
+			}
+			continue
+		}
+		hn := H[(j+1)*w : (j+2)*w]
+		if src == nil {
+			copy(hj, hn)
+			continue
+		}
+		if negate {
+			for x := range hj {
+				hj[x] = max2(hn[x], src[x])
+			}
+		} else {
+			for x := range hj {
+				hj[x] = min2(hn[x], src[x])
+			}
+		}
+	}
+	out := make([]float32, len(v))
+	for c := 0; c < h; c++ {
+		dst := out[c*w : (c+1)*w]
+		a, b := H[c*w:(c+1)*w], G[(c+k-1)*w:(c+k)*w]
+		if negate {
+			for x := range dst {
+				dst[x] = max2(a[x], b[x])
+			}
+		} else {
+			for x := range dst {
+				dst[x] = min2(a[x], b[x])
+			}
 		}
 	}
 	return out
+}
+
+// vhLineMin fills g with the running minimum of src from the start of each
+// block of k, and h with that from the end of each block: the minimum over
+// any window of k starting at c is min(h[c], g[c+k−1]).
+func vhLineMin(src, g, h []float32, k int) {
+	n := len(src)
+	for j := 0; j < n; j++ {
+		if j%k == 0 {
+			g[j] = src[j]
+		} else {
+			g[j] = min2(g[j-1], src[j])
+		}
+	}
+	for j := n - 1; j >= 0; j-- {
+		if j%k == k-1 || j == n-1 {
+			h[j] = src[j]
+		} else {
+			h[j] = min2(h[j+1], src[j])
+		}
+	}
+}
+
+// vhLineMax is vhLineMin for the maximum.
+func vhLineMax(src, g, h []float32, k int) {
+	n := len(src)
+	for j := 0; j < n; j++ {
+		if j%k == 0 {
+			g[j] = src[j]
+		} else {
+			g[j] = max2(g[j-1], src[j])
+		}
+	}
+	for j := n - 1; j >= 0; j-- {
+		if j%k == k-1 || j == n-1 {
+			h[j] = src[j]
+		} else {
+			h[j] = max2(h[j+1], src[j])
+		}
+	}
+}
+
+// min2 and max2 are min and max without the builtins' NaN and signed-zero
+// handling, which the filters' finite inputs do not need.
+func min2(a, b float32) float32 {
+	if b < a {
+		return b
+	}
+	return a
+}
+
+func max2(a, b float32) float32 {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+func fill(v []float32, x float32) {
+	for i := range v {
+		v[i] = x
+	}
 }
