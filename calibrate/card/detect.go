@@ -213,9 +213,14 @@ func detectAtScale(src gocv.Mat, s float64, fine bool) (*Detection, *RejectedErr
 	if len(grids) > maxGrids {
 		grids = grids[:maxGrids]
 	}
+	// The same chart is usually seen whole by several thresholds: score
+	// each distinct reading (same corners within a tenth of a pitch) once.
 	var hyps []hypothesis
 	for _, g := range grids {
 		for _, h := range g.hypotheses() {
+			if seenReading(hyps, h.H) {
+				continue
+			}
 			h.score = validationScore(pix, h.H)
 			hyps = append(hyps, h)
 		}
@@ -452,3 +457,23 @@ const maxGrids = 8
 
 // fineAdaptiveC is the gap contrast the fine pass accepts.
 const fineAdaptiveC = 2
+
+// seenReading reports whether a hypothesis with the same chart corners (in
+// the same order) is already in hyps.
+func seenReading(hyps []hypothesis, h Homography) bool {
+	tol := 0.1 * MeanPitch(h)
+	for _, o := range hyps {
+		same := true
+		for _, c := range ChartCorners {
+			a, b := o.H.Apply(c), h.Apply(c)
+			if math.Hypot(a.X-b.X, a.Y-b.Y) > tol {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
