@@ -62,6 +62,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"sort"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 )
@@ -442,7 +443,7 @@ func (m *measurer) run() Result {
 	}
 
 	fs := []factor{
-		{ramp(float64(nReg)/float64(m.nCand), 0.03, 0.15), "the scalp region is a small part of the photo: crop to the scalp or give --roi"},
+		{ramp(float64(nReg)/float64(m.nCand), minScalpShare, fullScalpShare), "the scalp region is a small part of the photo: crop to the scalp or give --roi"},
 		{ramp(float64(r.Scalp.Pixels), 50, 500), "too little clear scalp skin to measure its colour"},
 		{ramp(r.Hair.Fraction, 0.002, 0.01), "no hair found: hair colour and contrast cannot be measured (a bald scalp, or not a scalp)"},
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
@@ -718,26 +719,44 @@ func medianTiles(grid []float32, tw, th int) []float32 {
 	return sm
 }
 
-// interpolate spreads tile values bilinearly over the pixels.
+// interpolate spreads tile values bilinearly over the pixels. The
+// horizontal interpolation is done once per row of tiles and shared by all
+// the pixel rows between them.
 func (m *measurer) interpolate(sm []float32, tw, th int) []float32 {
 	ts := m.o.TilePx
-	bg := make([]float32, 3*m.w*m.h)
+	w := m.w
+	bg := make([]float32, 3*w*m.h)
+	x0s, x1s := make([]int, w), make([]int, w)
+	wxs := make([]float32, w)
+	for x := 0; x < w; x++ {
+		fx := (float64(x)+0.5)/float64(ts) - 0.5
+		x0 := int(math.Floor(fx))
+		wxs[x] = float32(fx - float64(x0))
+		x0s[x], x1s[x] = max(0, min(tw-1, x0)), max(0, min(tw-1, x0+1))
+	}
+	rows := make([][]float32, th) // tile row → its values interpolated along x
+	rowOf := func(ty int) []float32 {
+		if rows[ty] == nil {
+			r := make([]float32, 3*w)
+			for x := 0; x < w; x++ {
+				wx := wxs[x]
+				a, b := 3*(ty*tw+x0s[x]), 3*(ty*tw+x1s[x])
+				for c := 0; c < 3; c++ {
+					r[3*x+c] = sm[a+c]*(1-wx) + sm[b+c]*wx
+				}
+			}
+			rows[ty] = r
+		}
+		return rows[ty]
+	}
 	for y := 0; y < m.h; y++ {
 		fy := (float64(y)+0.5)/float64(ts) - 0.5
 		y0 := int(math.Floor(fy))
 		wy := float32(fy - float64(y0))
-		y0c, y1c := max(0, min(th-1, y0)), max(0, min(th-1, y0+1))
-		for x := 0; x < m.w; x++ {
-			fx := (float64(x)+0.5)/float64(ts) - 0.5
-			x0 := int(math.Floor(fx))
-			wx := float32(fx - float64(x0))
-			x0c, x1c := max(0, min(tw-1, x0)), max(0, min(tw-1, x0+1))
-			i := y*m.w + x
-			for c := 0; c < 3; c++ {
-				a := sm[3*(y0c*tw+x0c)+c]*(1-wx) + sm[3*(y0c*tw+x1c)+c]*wx
-				b := sm[3*(y1c*tw+x0c)+c]*(1-wx) + sm[3*(y1c*tw+x1c)+c]*wx
-				bg[3*i+c] = a*(1-wy) + b*wy
-			}
+		ra, rb := rowOf(max(0, min(th-1, y0))), rowOf(max(0, min(th-1, y0+1)))
+		dst := bg[3*y*w : 3*(y+1)*w]
+		for k := range dst {
+			dst[k] = ra[k]*(1-wy) + rb[k]*wy
 		}
 	}
 	return bg
@@ -1183,65 +1202,123 @@ func (m *measurer) opening(v []float32, k int) []float32 {
 // neighbours outside it count as the centre pixel.
 func (m *measurer) smooth3(v []float32) []float32 {
 	out := make([]float32, len(v))
-	wts := [3]float32{1, 2, 1}
-	for y := 0; y < m.h; y++ {
-		for x := 0; x < m.w; x++ {
-			i := y*m.w + x
+	w, h := m.w, m.h
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
 			if !m.reg[i] {
 				continue
 			}
-			var s float32
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					xx, yy := x+dx, y+dy
-					val := v[i]
-					if xx >= 0 && yy >= 0 && xx < m.w && yy < m.h && m.reg[yy*m.w+xx] {
-						val = v[yy*m.w+xx]
-					}
-					s += wts[dx+1] * wts[dy+1] * val
-				}
+			if x == 0 || y == 0 || x == w-1 || y == h-1 {
+				out[i] = m.smooth3Edge(v, x, y)
+				continue
 			}
+			c := v[i]
+			at := func(j int) float32 {
+				if m.reg[j] {
+					return v[j]
+				}
+				return c
+			}
+			// The kernel's weights in the order of smooth3Edge, so that
+			// the sums agree to the bit.
+			var s float32
+			s += at(i - w - 1)
+			s += 2 * at(i-w)
+			s += at(i - w + 1)
+			s += 2 * at(i-1)
+			s += 4 * c
+			s += 2 * at(i+1)
+			s += at(i + w - 1)
+			s += 2 * at(i+w)
+			s += at(i + w + 1)
 			out[i] = s / 16
 		}
 	}
 	return out
 }
 
+// smooth3Edge is smooth3 at one pixel, with neighbours outside the image
+// counted as the centre pixel.
+func (m *measurer) smooth3Edge(v []float32, x, y int) float32 {
+	wts := [3]float32{1, 2, 1}
+	i := y*m.w + x
+	var s float32
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			xx, yy := x+dx, y+dy
+			val := v[i]
+			if xx >= 0 && yy >= 0 && xx < m.w && yy < m.h && m.reg[yy*m.w+xx] {
+				val = v[yy*m.w+xx]
+			}
+			s += wts[dx+1] * wts[dy+1] * val
+		}
+	}
+	return s / 16
+}
+
 // hysteresis marks region pixels whose projection is at least hi, and those
 // at least lo connected to them.
 func (m *measurer) hysteresis(lo, hi float64) []bool {
-	n := m.w * m.h
+	n, w, h := m.w*m.h, m.w, m.h
 	cand := make([]bool, n)
 	hair := make([]bool, n)
-	var stack []int
+	var stack []int32
+	// The least float32 at or above each threshold: p >= lo32 is then
+	// exactly float64(p) >= lo.
+	lo32, hi32 := ceil32(lo), ceil32(hi)
 	for i := 0; i < n; i++ {
-		if m.reg[i] && float64(m.proj[i]) >= lo {
+		if !m.reg[i] {
+			continue
+		}
+		p := m.proj[i]
+		isLo, isHi := p >= lo32, p >= hi32
+		if isLo {
 			cand[i] = true
-			if float64(m.proj[i]) >= hi {
+			if isHi {
 				hair[i] = true
-				stack = append(stack, i)
+				stack = append(stack, int32(i))
 			}
 		}
 	}
 	for len(stack) > 0 {
-		i := stack[len(stack)-1]
+		i := int(stack[len(stack)-1])
 		stack = stack[:len(stack)-1]
-		x, y := i%m.w, i/m.w
+		y := i / w
+		x := i - y*w
+		if x > 0 && y > 0 && x < w-1 && y < h-1 {
+			for _, j := range [8]int{i - w - 1, i - w, i - w + 1, i - 1, i + 1, i + w - 1, i + w, i + w + 1} {
+				if cand[j] && !hair[j] {
+					hair[j] = true
+					stack = append(stack, int32(j))
+				}
+			}
+			continue
+		}
 		for dy := -1; dy <= 1; dy++ {
 			for dx := -1; dx <= 1; dx++ {
 				xx, yy := x+dx, y+dy
-				if xx < 0 || yy < 0 || xx >= m.w || yy >= m.h {
+				if xx < 0 || yy < 0 || xx >= w || yy >= h {
 					continue
 				}
-				j := yy*m.w + xx
+				j := yy*w + xx
 				if cand[j] && !hair[j] {
 					hair[j] = true
-					stack = append(stack, j)
+					stack = append(stack, int32(j))
 				}
 			}
 		}
 	}
 	return hair
+}
+
+// ceil32 is the least float32 not below v.
+func ceil32(v float64) float32 {
+	f := float32(v)
+	if float64(f) < v {
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	}
+	return f
 }
 
 // thinOnly keeps the components of hair that are thin like fibres:
@@ -1252,33 +1329,65 @@ func (m *measurer) thinOnly(hair []bool) []bool {
 	if n == 0 {
 		return hair
 	}
-	vals := make([][]float32, n+1)
+	// Each component's distances, gathered into one buffer (a counting
+	// sort by label) instead of a slice per component.
+	start := make([]int, n+2)
+	for _, l := range lab {
+		if l > 0 {
+			start[l+1]++
+		}
+	}
+	for l := 1; l <= n+1; l++ {
+		start[l] += start[l-1]
+	}
+	vals := make([]float32, start[n+1])
+	pos := append([]int(nil), start...)
 	for i, l := range lab {
 		if l > 0 {
-			vals[l] = append(vals[l], dt[i])
+			vals[pos[l]] = dt[i]
+			pos[l]++
 		}
 	}
 	thick := make([]float64, n+1)
-	var all []float32
 	for l := 1; l <= n; l++ {
-		thick[l] = 2 * quantile(vals[l], 0.9)
-		for range vals[l] {
-			all = append(all, float32(thick[l]))
-		}
+		thick[l] = 2 * quantile(vals[start[l]:start[l+1]], 0.9)
 	}
 	maxW := m.o.MaxStrandWidthPx
 	if maxW <= 0 {
-		maxW = math.Max(5, 2.5*quantile(all, 0.5))
+		maxW = math.Max(5, 2.5*weightedMedian(thick[1:], start[1:]))
 	}
 	keep := make([]bool, n+1)
 	for l := 1; l <= n; l++ {
-		keep[l] = thick[l] <= maxW && len(vals[l]) >= 3
+		keep[l] = thick[l] <= maxW && start[l+1]-start[l] >= 3
 	}
 	out := make([]bool, len(hair))
 	for i, l := range lab {
 		out[i] = l > 0 && keep[l]
 	}
 	return out
+}
+
+// weightedMedian is the median of the values v[l] (as float32), each
+// counted start[l+1] − start[l] times: quantile(·, 0.5) of that multiset
+// without building it.
+func weightedMedian(v []float64, start []int) float64 {
+	order := make([]int, len(v))
+	for l := range order {
+		order[l] = l
+	}
+	sort.Slice(order, func(a, b int) bool { return float32(v[order[a]]) < float32(v[order[b]]) })
+	total := start[len(v)] - start[0]
+	if total == 0 {
+		return math.NaN()
+	}
+	k := int(math.Round(0.5 * float64(total-1)))
+	for _, l := range order {
+		k -= start[l+1] - start[l]
+		if k < 0 {
+			return float64(float32(v[l]))
+		}
+	}
+	return float64(float32(v[order[len(order)-1]]))
 }
 
 // nearHair marks pixels within 2 px of hair: blur and JPEG spread a strand's
@@ -1595,3 +1704,13 @@ func contrast(hair, scalp colour.LabD50) Contrast {
 		Ratio: ratio,
 	}
 }
+
+// A scalp photo is a close-up: the scalp region (skin and hair) should cover
+// a good part of the frame (or of the ROI). Below minScalpShare the
+// confidence is 0, above fullScalpShare this check is satisfied. A strip of
+// wooden desk beside a colour card (about 10% of the frame in the real card
+// photos) must not pass for a scalp; the synthetic close-ups cover over 40%.
+const (
+	minScalpShare  = 0.10
+	fullScalpShare = 0.25
+)
