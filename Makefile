@@ -23,6 +23,13 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libopencv-dev pkg-config >/dev/null; \
 	fi
+	@# Headless chromium renders the batch report in its test (match/batch).
+	@if ! command -v chromium >/dev/null; then \
+		echo "installing chromium (renders the batch report in tests) ..."; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/smpmatch

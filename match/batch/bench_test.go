@@ -1,0 +1,154 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/calibrate/synth"
+	"github.com/smpmatch/smpmatch/match/scene"
+	"gocv.io/x/gocv"
+)
+
+// benchPhotos is the number of 12-megapixel photos a benchmark batch
+// processes: two clients of three, one with the card in frame, one with a
+// card shot; enough to keep two workers busy.
+const benchPhotos = 6
+
+var (
+	bigOnce sync.Once
+	bigDir  string
+	bigErr  error
+)
+
+// bigInputs renders 4000×3000 JPEGs (a phone's 12 MP) once per process.
+func bigInputs(b *testing.B) string {
+	bigOnce.Do(func() {
+		bigDir, bigErr = os.MkdirTemp("", "smpmatch-bench-12mp")
+		if bigErr != nil {
+			return
+		}
+		s := scene.Scene{W: 4000, H: 3000, Skin: colour.LabD50{L: 64, A: 10, B: 17}, Hair: colour.LabD50{L: 22, A: 2, B: 4},
+			Camera: testCamera, Shading: 0.25, Noise: 0.005, Blur: 1.2, StrandWidthPx: 8, Seed: 9}
+		withCard, _, _ := scene.RenderWithCard(s, scene.CardPlacement{})
+		s.Seed = 10
+		plain, _ := scene.Render(s)
+		for i := 0; i < benchPhotos; i++ {
+			img := withCard
+			dir := filepath.Join(bigDir, "in-frame")
+			if i%2 == 1 {
+				img, dir = plain, filepath.Join(bigDir, "card-shot")
+			}
+			jpg, err := synth.Encode(img, "jpeg", 92)
+			if err != nil {
+				bigErr = err
+				return
+			}
+			os.MkdirAll(dir, 0o755)
+			name := fmt.Sprintf("photo%d.jpg", i)
+			if i == 1 {
+				name = "card.jpg" // the card-shot client's card shot
+				jpg, _ = synth.Encode(withCard, "jpeg", 92)
+			}
+			if bigErr = os.WriteFile(filepath.Join(dir, name), jpg, 0o644); bigErr != nil {
+				return
+			}
+		}
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return bigDir
+}
+
+// peakRSS is the process's peak resident memory (VmHWM) in MiB; resetPeak
+// starts a new peak (Linux: clear_refs 5).
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func resetPeak() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkBatch12MP: throughput of smpmatch batch on 12-megapixel JPEGs
+// with 1 and 2 workers, the process's peak memory during the run, and the
+// ratio of the batch's time per photo to plain decoding of the same files
+// (gocv.IMRead, measured in the same process just before).
+func BenchmarkBatch12MP(b *testing.B) {
+	in := bigInputs(b)
+	clients, _, err := ScanFolders([]string{in})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var files []string
+	for _, c := range clients {
+		for _, p := range c.Photos {
+			files = append(files, p.Path)
+		}
+	}
+	// Warm up once (lookup tables, palette preparation, page cache).
+	warm := testOptions(b, b.TempDir())
+	if _, err := Run(context.Background(), clients[:1], warm); err != nil {
+		b.Fatal(err)
+	}
+	decode := func() time.Duration {
+		start := time.Now()
+		for _, f := range files {
+			m := gocv.IMRead(f, gocv.IMReadColor)
+			if m.Empty() {
+				b.Fatalf("decode %s", f)
+			}
+			m.Close()
+		}
+		return time.Since(start) / time.Duration(len(files))
+	}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			perDecode := decode()
+			debug.FreeOSMemory() // the renders' memory is not this run's
+			resetPeak()
+			var wall, cpu time.Duration
+			for i := 0; i < b.N; i++ {
+				o := testOptions(b, b.TempDir())
+				o.Workers = workers
+				c0, t0 := cpuTime(), time.Now()
+				sum, err := Run(context.Background(), clients, o)
+				wall += time.Since(t0)
+				cpu += cpuTime() - c0
+				if err != nil || sum.Failed > 0 || sum.Photos != len(files) {
+					b.Fatalf("batch: %+v, %v", sum, err)
+				}
+			}
+			n := float64(b.N * len(files))
+			b.ReportMetric(n/wall.Seconds(), "photos/s")
+			b.ReportMetric(cpu.Seconds()/n, "cpu-s/photo")
+			b.ReportMetric(peakRSS(), "peak-MiB")
+			b.ReportMetric(wall.Seconds()/n/perDecode.Seconds(), "x-decode")
+			b.ReportMetric(perDecode.Seconds()*1000, "decode-ms/photo")
+		})
+	}
+}
