@@ -822,6 +822,8 @@ func (m *measurer) relight() {
 		}
 	}
 	yRef := quantile(ys, litQuantile)
+	// |log(yb/yf)| > maxLocalShading, as bounds on the ratio.
+	rLo, rHi := math.Exp(-maxLocalShading), math.Exp(maxLocalShading)
 	for i, v := range m.reg {
 		if !v {
 			continue
@@ -829,9 +831,10 @@ func (m *measurer) relight() {
 		// The local skin follows shading the fit cannot (a fold, a
 		// hollow); where it strays far from the fit it is something else
 		// (a scar, a highlight, a birthmark) and the fit gives the light.
+		y := i / m.w
 		yb := labY(float64(m.bg[3*i]))
-		yf := fit(i%m.w, i/m.w)
-		if math.Abs(math.Log(yb/yf)) > maxLocalShading {
+		yf := fit(i-y*m.w, y)
+		if r := yb / yf; r > rHi || r < rLo {
 			yb = yf
 		}
 		if yb < m.o.ShadowRatio*yRef {
@@ -915,7 +918,22 @@ func (m *measurer) shadingFit() func(x, y int) float64 {
 		// Too few points for a surface: no shading model.
 		return func(x, y int) float64 { return labY(float64(m.bg[3*(y*m.w+x)])) }
 	}
-	return func(x, y int) float64 { return math.Exp(dot6(coef, feat(x, y))) }
+	// The features per column and per row, computed once: the same
+	// products as feat, so the same sums.
+	us, uu := make([]float64, m.w), make([]float64, m.w)
+	for x := range us {
+		f := feat(x, 0)
+		us[x], uu[x] = f[1], f[3]
+	}
+	vs, vv := make([]float64, m.h), make([]float64, m.h)
+	for y := range vs {
+		f := feat(0, y)
+		vs[y], vv[y] = f[2], f[5]
+	}
+	return func(x, y int) float64 {
+		u, v := us[x], vs[y]
+		return math.Exp(dot6(coef, [6]float64{1, u, v, uu[x], u * v, vv[y]}))
+	}
 }
 
 func dot6(a, b [6]float64) float64 {
@@ -1392,15 +1410,69 @@ func weightedMedian(v []float64, start []int) float64 {
 
 // nearHair marks pixels within 2 px of hair: blur and JPEG spread a strand's
 // colour into its neighbours.
+//
+// "Within 2 px" is a chamfer distance (steps 1 and √2) of at most 2.5: the
+// offsets with |dx|, |dy| ≤ 2 except (±2, ±2), i.e. a 5 × 3 box or a 3 × 5
+// box around some hair pixel. Dilating by those two boxes gives that
+// directly, without a distance transform of the whole photo.
 func (m *measurer) nearHair() []bool {
-	notHair := make([]bool, len(m.hair))
-	for i, v := range m.hair {
-		notHair[i] = !v
+	w, h := m.w, m.h
+	any := false
+	for _, v := range m.hair {
+		if v {
+			any = true
+			break
+		}
 	}
-	d := chamfer(notHair, m.w, m.h)
-	near := make([]bool, len(d))
-	for i := range d {
-		near[i] = m.hair[i] || d[i] <= 2.5
+	near := make([]bool, w*h)
+	if !any {
+		// chamfer gives w + h everywhere when there is no hair.
+		if float32(w+h) <= 2.5 {
+			for i := range near {
+				near[i] = true
+			}
+		}
+		m.near = near
+		return near
+	}
+	// Horizontal runs of 3 and 5, then vertical runs of 5 and 3.
+	h3 := make([]bool, w*h)
+	h5 := make([]bool, w*h)
+	for y := 0; y < h; y++ {
+		row := m.hair[y*w : (y+1)*w]
+		r3, r5 := h3[y*w:(y+1)*w], h5[y*w:(y+1)*w]
+		for x := 0; x < w; x++ {
+			if !row[x] {
+				continue
+			}
+			for dx := -2; dx <= 2; dx++ {
+				if xx := x + dx; xx >= 0 && xx < w {
+					r5[xx] = true
+					if dx >= -1 && dx <= 1 {
+						r3[xx] = true
+					}
+				}
+			}
+		}
+	}
+	for y := 0; y < h; y++ {
+		dst := near[y*w : (y+1)*w]
+		for dy := -2; dy <= 2; dy++ {
+			yy := y + dy
+			if yy < 0 || yy >= h {
+				continue
+			}
+			// A 3-wide run reaches 2 rows away, a 5-wide one 1 row.
+			src := h3[yy*w : (yy+1)*w]
+			if dy >= -1 && dy <= 1 {
+				src = h5[yy*w : (yy+1)*w]
+			}
+			for x, v := range src {
+				if v {
+					dst[x] = true
+				}
+			}
+		}
 	}
 	m.near = near
 	return near

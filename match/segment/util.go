@@ -89,7 +89,7 @@ func chamfer(in []bool, w, h int) []float32 {
 			if d[i] == 0 {
 				continue
 			}
-			d[i] = min(d[i], d[i-1]+orth, d[i-pw]+orth, d[i-pw-1]+diag, d[i-pw+1]+diag)
+			d[i] = min2(min2(min2(d[i], d[i-1]+orth), min2(d[i-pw]+orth, d[i-pw-1]+diag)), d[i-pw+1]+diag)
 		}
 	}
 	for y := h; y >= 1; y-- {
@@ -97,7 +97,7 @@ func chamfer(in []bool, w, h int) []float32 {
 			if d[i] == 0 {
 				continue
 			}
-			d[i] = min(d[i], d[i+1]+orth, d[i+pw]+orth, d[i+pw+1]+diag, d[i+pw-1]+diag)
+			d[i] = min2(min2(min2(d[i], d[i+1]+orth), min2(d[i+pw]+orth, d[i+pw+1]+diag)), d[i+pw-1]+diag)
 		}
 	}
 	out := make([]float32, w*h)
@@ -257,6 +257,8 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 		}
 	}
 	// Vertical: the same over padded row indices, whole rows at a time.
+	// Output row c needs H of row c (block c/k) and G of row c+k−1 (the
+	// next block), so two blocks of each are kept, not whole images.
 	nh := h + 2*r
 	row := func(j int) []float32 { // padded row j of tmp, nil in the padding
 		if j < r || j >= r+h {
@@ -264,71 +266,95 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 		}
 		return tmp[(j-r)*w : (j-r+1)*w]
 	}
-	G := make([]float32, nh*w)
-	H := make([]float32, nh*w)
-	for j := 0; j < nh; j++ {
-		gj := G[j*w : (j+1)*w]
-		src := row(j)
-		if j%k == 0 {
-			if src == nil {
+	nb := (nh + k - 1) / k
+	Gb := [2][]float32{make([]float32, k*w), make([]float32, k*w)}
+	Hb := make([]float32, k*w)
+	// gBlock fills dst with the running extreme from the start of block b.
+	gBlock := func(b int, dst []float32) {
+		for t := 0; t < k; t++ {
+			j := b*k + t
+			gj := dst[t*w : (t+1)*w]
+			src := row(j)
+			if j >= nh {
+				break
+			}
+			switch {
+			case t == 0 && src == nil:
 				fill(gj, pad)
-			} else {
+			case t == 0:
 				copy(gj, src)
-			}
-			continue
-		}
-		gp := G[(j-1)*w : j*w]
-		if src == nil {
-			copy(gj, gp)
-			continue
-		}
-		if negate {
-			for x := range gj {
-				gj[x] = max2(gp[x], src[x])
-			}
-		} else {
-			for x := range gj {
-				gj[x] = min2(gp[x], src[x])
+			case src == nil:
+				copy(gj, dst[(t-1)*w:t*w])
+			case negate:
+				gp := dst[(t-1)*w : t*w]
+				for x := range gj {
+					gj[x] = max2(gp[x], src[x])
+				}
+			default:
+				gp := dst[(t-1)*w : t*w]
+				for x := range gj {
+					gj[x] = min2(gp[x], src[x])
+				}
 			}
 		}
 	}
-	for j := nh - 1; j >= 0; j-- {
-		hj := H[j*w : (j+1)*w]
-		src := row(j)
-		if j%k == k-1 || j == nh-1 {
-			if src == nil {
+	// hBlock fills dst with the running extreme from the end of block b.
+	hBlock := func(b int, dst []float32) {
+		last := min(nh-1, b*k+k-1)
+		for j := last; j >= b*k; j-- {
+			t := j - b*k
+			hj := dst[t*w : (t+1)*w]
+			src := row(j)
+			switch {
+			case j == last && src == nil:
 				fill(hj, pad)
-			} else {
+			case j == last:
 				copy(hj, src)
-			}
-			continue
-		}
-		hn := H[(j+1)*w : (j+2)*w]
-		if src == nil {
-			copy(hj, hn)
-			continue
-		}
-		if negate {
-			for x := range hj {
-				hj[x] = max2(hn[x], src[x])
-			}
-		} else {
-			for x := range hj {
-				hj[x] = min2(hn[x], src[x])
+			case src == nil:
+				copy(hj, dst[(t+1)*w:(t+2)*w])
+			case negate:
+				hn := dst[(t+1)*w : (t+2)*w]
+				for x := range hj {
+					hj[x] = max2(hn[x], src[x])
+				}
+			default:
+				hn := dst[(t+1)*w : (t+2)*w]
+				for x := range hj {
+					hj[x] = min2(hn[x], src[x])
+				}
 			}
 		}
 	}
 	out := make([]float32, len(v))
-	for c := 0; c < h; c++ {
-		dst := out[c*w : (c+1)*w]
-		a, b := H[c*w:(c+1)*w], G[(c+k-1)*w:(c+k)*w]
-		if negate {
-			for x := range dst {
-				dst[x] = max2(a[x], b[x])
+	gBlock(0, Gb[0])
+	for b := 0; b < nb && b*k < h; b++ {
+		hBlock(b, Hb)
+		if b+1 < nb {
+			gBlock(b+1, Gb[(b+1)%2])
+		}
+		for t := 0; t < k; t++ {
+			c := b*k + t // output row = padded window start
+			if c >= h {
+				break
 			}
-		} else {
-			for x := range dst {
-				dst[x] = min2(a[x], b[x])
+			// Row c+k−1 is in block b+1 at offset t−1, or at the end of
+			// block b when t = 0.
+			var gr []float32
+			if t == 0 {
+				gr = Gb[b%2][(k-1)*w : k*w]
+			} else {
+				gr = Gb[(b+1)%2][(t-1)*w : t*w]
+			}
+			a := Hb[t*w : (t+1)*w]
+			dst := out[c*w : (c+1)*w]
+			if negate {
+				for x := range dst {
+					dst[x] = max2(a[x], gr[x])
+				}
+			} else {
+				for x := range dst {
+					dst[x] = min2(a[x], gr[x])
+				}
 			}
 		}
 	}

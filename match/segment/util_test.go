@@ -7,31 +7,71 @@ import (
 
 func TestMinFilterMatchesTheNaiveWindow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	w, h, k := 23, 17, 5
-	v := make([]float32, w*h)
-	for i := range v {
-		v[i] = rng.Float32()
-	}
-	for _, neg := range []bool{false, true} {
-		got := minFilter(v, w, h, k, neg)
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				want := v[y*w+x]
-				for dy := -k / 2; dy <= k/2; dy++ {
-					for dx := -k / 2; dx <= k/2; dx++ {
-						xx, yy := x+dx, y+dy
-						if xx < 0 || yy < 0 || xx >= w || yy >= h {
-							continue
-						}
-						if u := v[yy*w+xx]; (!neg && u < want) || (neg && u > want) {
-							want = u
+	// Windows shorter and longer than the image, odd and even sizes (the
+	// van Herk blocks do not divide the padded lines evenly).
+	for _, c := range [][3]int{{23, 17, 5}, {40, 31, 9}, {7, 30, 11}, {30, 6, 13}, {5, 4, 15}, {64, 48, 27}} {
+		w, h, k := c[0], c[1], c[2]
+		v := make([]float32, w*h)
+		for i := range v {
+			v[i] = rng.Float32()
+		}
+		for _, neg := range []bool{false, true} {
+			got := minFilter(v, w, h, k, neg)
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					want := v[y*w+x]
+					for dy := -k / 2; dy <= k/2; dy++ {
+						for dx := -k / 2; dx <= k/2; dx++ {
+							xx, yy := x+dx, y+dy
+							if xx < 0 || yy < 0 || xx >= w || yy >= h {
+								continue
+							}
+							if u := v[yy*w+xx]; (!neg && u < want) || (neg && u > want) {
+								want = u
+							}
 						}
 					}
-				}
-				if got[y*w+x] != want {
-					t.Fatalf("max=%v at (%d,%d): %v, want %v", neg, x, y, got[y*w+x], want)
+					if got[y*w+x] != want {
+						t.Fatalf("%d×%d k=%d max=%v at (%d,%d): %v, want %v", w, h, k, neg, x, y, got[y*w+x], want)
+					}
 				}
 			}
+		}
+	}
+}
+
+func TestLabelsNumbersEightConnectedComponentsInRasterOrder(t *testing.T) {
+	const pic = `
+#..#...#
+.#.#..#.
+..##.#..
+.....#.#
+##.....#`
+	var mask []bool
+	w := 8
+	for _, ch := range pic {
+		if ch == '#' || ch == '.' {
+			mask = append(mask, ch == '#')
+		}
+	}
+	h := len(mask) / w
+	lab, n := labels(mask, w, h)
+	// The first three strokes meet diagonally: one component; the
+	// second joins through (5,2)–(6,1); then the bottom-left pair and the
+	// right pair.
+	want := []int32{
+		1, 0, 0, 1, 0, 0, 0, 2,
+		0, 1, 0, 1, 0, 0, 2, 0,
+		0, 0, 1, 1, 0, 2, 0, 0,
+		0, 0, 0, 0, 0, 2, 0, 3,
+		4, 4, 0, 0, 0, 0, 0, 3,
+	}
+	if n != 4 {
+		t.Errorf("%d components, want 4", n)
+	}
+	for i := range want {
+		if lab[i] != want[i] {
+			t.Fatalf("labels\n%v\nwant\n%v", lab, want)
 		}
 	}
 }
