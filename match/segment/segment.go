@@ -1057,7 +1057,7 @@ func (m *measurer) findHair(quick bool) {
 	// the hair, are gone before the contrast is taken: they are not thin.
 	hi := math.Max(hiSigma*m.sigma, 2*minAbsThreshold)
 	lo := math.Max(loSigma*m.sigma, minAbsThreshold)
-	hair := m.thinOnly(m.hysteresis(lo, hi))
+	hair := m.thinHair(lo, hi)
 	var ph []float32
 	for i, v := range hair {
 		if v {
@@ -1066,7 +1066,7 @@ func (m *measurer) findHair(quick bool) {
 	}
 	if len(ph) > 0 && !quick {
 		c := quantile(ph, fibreContrastQuantile)
-		hair = m.thinOnly(m.hysteresis(math.Max(lo, loFrac*c), math.Max(hi, hiFrac*c)))
+		hair = m.thinHair(math.Max(lo, loFrac*c), math.Max(hi, hiFrac*c))
 	}
 	m.hair = hair
 }
@@ -1275,59 +1275,91 @@ func (m *measurer) smooth3Edge(v []float32, x, y int) float32 {
 	return s / 16
 }
 
-// hysteresis marks region pixels whose projection is at least hi, and those
-// at least lo connected to them.
-func (m *measurer) hysteresis(lo, hi float64) []bool {
-	n, w, h := m.w*m.h, m.w, m.h
-	cand := make([]bool, n)
-	hair := make([]bool, n)
-	var stack []int32
+// thinHair selects hair in two steps, done on one labelling:
+//
+//   - hysteresis: region pixels whose projection is at least lo and that
+//     are 8-connected to one at least hi;
+//   - thinness: of those components, the ones that are thin like fibres:
+//     thickness 2 × the 90th percentile of the distance transform inside
+//     them.
+//
+// The components of the hysteresis mask are the components of the lo mask
+// that hold a seed, so one labelling of the lo mask serves both. And the
+// distance transform of the lo mask equals that of the hysteresis mask on
+// its pixels: any path from a kept component to a pixel of a dropped one
+// leaves the component through a pixel below lo first.
+func (m *measurer) thinHair(lo, hi float64) []bool {
+	n := m.w * m.h
 	// The least float32 at or above each threshold: p >= lo32 is then
 	// exactly float64(p) >= lo.
 	lo32, hi32 := ceil32(lo), ceil32(hi)
-	for i := 0; i < n; i++ {
-		if !m.reg[i] {
-			continue
-		}
-		p := m.proj[i]
-		isLo, isHi := p >= lo32, p >= hi32
-		if isLo {
-			cand[i] = true
-			if isHi {
-				hair[i] = true
-				stack = append(stack, int32(i))
-			}
+	cand := make([]bool, n)
+	for i, r := range m.reg {
+		cand[i] = r && m.proj[i] >= lo32
+	}
+	lab, nl := labels(cand, m.w, m.h)
+	out := make([]bool, n)
+	if nl == 0 {
+		return out
+	}
+	seeded := make([]bool, nl+1)
+	for i, l := range lab {
+		if l > 0 && m.proj[i] >= hi32 {
+			seeded[l] = true
 		}
 	}
-	for len(stack) > 0 {
-		i := int(stack[len(stack)-1])
-		stack = stack[:len(stack)-1]
-		y := i / w
-		x := i - y*w
-		if x > 0 && y > 0 && x < w-1 && y < h-1 {
-			for _, j := range [8]int{i - w - 1, i - w, i - w + 1, i - 1, i + 1, i + w - 1, i + w, i + w + 1} {
-				if cand[j] && !hair[j] {
-					hair[j] = true
-					stack = append(stack, int32(j))
-				}
-			}
-			continue
-		}
-		for dy := -1; dy <= 1; dy++ {
-			for dx := -1; dx <= 1; dx++ {
-				xx, yy := x+dx, y+dy
-				if xx < 0 || yy < 0 || xx >= w || yy >= h {
-					continue
-				}
-				j := yy*w + xx
-				if cand[j] && !hair[j] {
-					hair[j] = true
-					stack = append(stack, int32(j))
-				}
-			}
+	// Compact indices 0..nk−1 of the seeded components, in label order.
+	idx := make([]int32, nl+1)
+	nk := 0
+	for l := 1; l <= nl; l++ {
+		idx[l] = -1
+		if seeded[l] {
+			idx[l] = int32(nk)
+			nk++
 		}
 	}
-	return hair
+	if nk == 0 {
+		return out
+	}
+	dt := chamfer(cand, m.w, m.h)
+	// Each component's distances, gathered into one buffer (a counting
+	// sort by component) instead of a slice per component.
+	start := make([]int, nk+1)
+	for _, l := range lab {
+		if l > 0 && idx[l] >= 0 {
+			start[idx[l]+1]++
+		}
+	}
+	for k := 1; k <= nk; k++ {
+		start[k] += start[k-1]
+	}
+	vals := make([]float32, start[nk])
+	pos := append([]int(nil), start...)
+	for i, l := range lab {
+		if l > 0 && idx[l] >= 0 {
+			k := idx[l]
+			vals[pos[k]] = dt[i]
+			pos[k]++
+		}
+	}
+	thick := make([]float64, nk)
+	for k := range thick {
+		thick[k] = 2 * quantile(vals[start[k]:start[k+1]], 0.9)
+	}
+	maxW := m.o.MaxStrandWidthPx
+	if maxW <= 0 {
+		maxW = math.Max(5, 2.5*weightedMedian(thick, start))
+	}
+	keep := make([]bool, nl+1)
+	for l := 1; l <= nl; l++ {
+		if k := idx[l]; k >= 0 {
+			keep[l] = thick[k] <= maxW && start[k+1]-start[k] >= 3
+		}
+	}
+	for i, l := range lab {
+		out[i] = l > 0 && keep[l]
+	}
+	return out
 }
 
 // ceil32 is the least float32 not below v.
@@ -1337,52 +1369,6 @@ func ceil32(v float64) float32 {
 		f = math.Nextafter32(f, float32(math.Inf(1)))
 	}
 	return f
-}
-
-// thinOnly keeps the components of hair that are thin like fibres:
-// thickness 2 × the 90th percentile of the distance transform inside them.
-func (m *measurer) thinOnly(hair []bool) []bool {
-	dt := chamfer(hair, m.w, m.h)
-	lab, n := labels(hair, m.w, m.h)
-	if n == 0 {
-		return hair
-	}
-	// Each component's distances, gathered into one buffer (a counting
-	// sort by label) instead of a slice per component.
-	start := make([]int, n+2)
-	for _, l := range lab {
-		if l > 0 {
-			start[l+1]++
-		}
-	}
-	for l := 1; l <= n+1; l++ {
-		start[l] += start[l-1]
-	}
-	vals := make([]float32, start[n+1])
-	pos := append([]int(nil), start...)
-	for i, l := range lab {
-		if l > 0 {
-			vals[pos[l]] = dt[i]
-			pos[l]++
-		}
-	}
-	thick := make([]float64, n+1)
-	for l := 1; l <= n; l++ {
-		thick[l] = 2 * quantile(vals[start[l]:start[l+1]], 0.9)
-	}
-	maxW := m.o.MaxStrandWidthPx
-	if maxW <= 0 {
-		maxW = math.Max(5, 2.5*weightedMedian(thick[1:], start[1:]))
-	}
-	keep := make([]bool, n+1)
-	for l := 1; l <= n; l++ {
-		keep[l] = thick[l] <= maxW && start[l+1]-start[l] >= 3
-	}
-	out := make([]bool, len(hair))
-	for i, l := range lab {
-		out[i] = l > 0 && keep[l]
-	}
-	return out
 }
 
 // weightedMedian is the median of the values v[l] (as float32), each
