@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,50 +23,33 @@ import (
 // card shot; enough to keep two workers busy.
 const benchPhotos = 6
 
-var (
-	bigOnce sync.Once
-	bigDir  string
-	bigErr  error
-)
-
-// bigInputs renders 4000×3000 JPEGs (a phone's 12 MP) once per process.
-func bigInputs(b *testing.B) string {
-	bigOnce.Do(func() {
-		bigDir, bigErr = os.MkdirTemp("", "smpmatch-bench-12mp")
-		if bigErr != nil {
-			return
+// bigInputs renders 4000×3000 JPEGs (a phone's 12 MP) into dir: a client
+// with the card in frame, and one with a card shot.
+func bigInputs(b *testing.B, dir string) {
+	s := scene.Scene{W: 4000, H: 3000, Skin: colour.LabD50{L: 64, A: 10, B: 17}, Hair: colour.LabD50{L: 22, A: 2, B: 4},
+		Camera: testCamera, Shading: 0.25, Noise: 0.005, Blur: 1.2, StrandWidthPx: 8, Seed: 9}
+	withCard, _, _ := scene.RenderWithCard(s, scene.CardPlacement{})
+	s.Seed = 10
+	plain, _ := scene.Render(s)
+	for i := 0; i < benchPhotos; i++ {
+		img, client, name := withCard, "in-frame", fmt.Sprintf("photo%d.jpg", i)
+		switch {
+		case i == 1:
+			client, name = "card-shot", "card.jpg"
+		case i%2 == 1:
+			img, client = plain, "card-shot"
 		}
-		s := scene.Scene{W: 4000, H: 3000, Skin: colour.LabD50{L: 64, A: 10, B: 17}, Hair: colour.LabD50{L: 22, A: 2, B: 4},
-			Camera: testCamera, Shading: 0.25, Noise: 0.005, Blur: 1.2, StrandWidthPx: 8, Seed: 9}
-		withCard, _, _ := scene.RenderWithCard(s, scene.CardPlacement{})
-		s.Seed = 10
-		plain, _ := scene.Render(s)
-		for i := 0; i < benchPhotos; i++ {
-			img := withCard
-			dir := filepath.Join(bigDir, "in-frame")
-			if i%2 == 1 {
-				img, dir = plain, filepath.Join(bigDir, "card-shot")
-			}
-			jpg, err := synth.Encode(img, "jpeg", 92)
-			if err != nil {
-				bigErr = err
-				return
-			}
-			os.MkdirAll(dir, 0o755)
-			name := fmt.Sprintf("photo%d.jpg", i)
-			if i == 1 {
-				name = "card.jpg" // the card-shot client's card shot
-				jpg, _ = synth.Encode(withCard, "jpeg", 92)
-			}
-			if bigErr = os.WriteFile(filepath.Join(dir, name), jpg, 0o644); bigErr != nil {
-				return
-			}
+		jpg, err := synth.Encode(img, "jpeg", 92)
+		if err == nil {
+			err = os.MkdirAll(filepath.Join(dir, client), 0o755)
 		}
-	})
-	if bigErr != nil {
-		b.Fatal(bigErr)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, client, name), jpg, 0o644)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
-	return bigDir
 }
 
 // peakRSS is the process's peak resident memory (VmHWM) in MiB; resetPeak
@@ -99,7 +81,8 @@ func cpuTime() time.Duration {
 // ratio of the batch's time per photo to plain decoding of the same files
 // (gocv.IMRead, measured in the same process just before).
 func BenchmarkBatch12MP(b *testing.B) {
-	in := bigInputs(b)
+	in := b.TempDir()
+	bigInputs(b, in)
 	clients, _, err := ScanFolders([]string{in})
 	if err != nil {
 		b.Fatal(err)
