@@ -1421,9 +1421,10 @@ func (m *measurer) nearHair() []bool {
 		m.near = near
 		return near
 	}
-	// Horizontal runs of 3 and 5, then vertical runs of 5 and 3.
-	h3 := make([]bool, w*h)
-	h5 := make([]bool, w*h)
+	// Horizontal runs of 3 and 5 (as bytes, so that the vertical step is
+	// plain ORs of rows), then vertical runs of 5 and 3.
+	h3 := make([]uint8, w*h)
+	h5 := make([]uint8, w*h)
 	for y := 0; y < h; y++ {
 		row := m.hair[y*w : (y+1)*w]
 		r3, r5 := h3[y*w:(y+1)*w], h5[y*w:(y+1)*w]
@@ -1431,18 +1432,17 @@ func (m *measurer) nearHair() []bool {
 			if !row[x] {
 				continue
 			}
-			for dx := -2; dx <= 2; dx++ {
-				if xx := x + dx; xx >= 0 && xx < w {
-					r5[xx] = true
-					if dx >= -1 && dx <= 1 {
-						r3[xx] = true
-					}
-				}
+			for xx := max(0, x-2); xx <= min(w-1, x+2); xx++ {
+				r5[xx] = 1
+			}
+			for xx := max(0, x-1); xx <= min(w-1, x+1); xx++ {
+				r3[xx] = 1
 			}
 		}
 	}
+	acc := make([]uint8, w)
 	for y := 0; y < h; y++ {
-		dst := near[y*w : (y+1)*w]
+		clear(acc)
 		for dy := -2; dy <= 2; dy++ {
 			yy := y + dy
 			if yy < 0 || yy >= h {
@@ -1454,10 +1454,12 @@ func (m *measurer) nearHair() []bool {
 				src = h5[yy*w : (yy+1)*w]
 			}
 			for x, v := range src {
-				if v {
-					dst[x] = true
-				}
+				acc[x] |= v
 			}
+		}
+		dst := near[y*w : (y+1)*w]
+		for x, v := range acc {
+			dst[x] = v != 0
 		}
 	}
 	m.near = near
@@ -1697,7 +1699,15 @@ func fastSRGB(c colour.LabD50) colour.SRGB {
 	x := c.XYZ()
 	mm := &labToLinearSRGB
 	enc := func(v float64) float64 {
-		v = math.Max(0, math.Min(1, v)) * srgbLUTSize
+		// Clip with comparisons: math.Max and Min's NaN and −0 cases cost
+		// more than the rest of this function and do not arise here.
+		if v > 1 {
+			v = 1
+		}
+		if !(v > 0) {
+			v = 0
+		}
+		v *= srgbLUTSize
 		k := int(v)
 		if k >= srgbLUTSize {
 			return srgbLUT[srgbLUTSize]

@@ -366,17 +366,14 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 // any window of k starting at c is min(h[c], g[c+k−1]).
 func vhLineMin(src, g, h []float32, k int) {
 	n := len(src)
-	for j := 0; j < n; j++ {
-		if j%k == 0 {
-			g[j] = src[j]
-		} else {
+	for b := 0; b < n; b += k {
+		e := min(n, b+k)
+		g[b] = src[b]
+		for j := b + 1; j < e; j++ {
 			g[j] = min2(g[j-1], src[j])
 		}
-	}
-	for j := n - 1; j >= 0; j-- {
-		if j%k == k-1 || j == n-1 {
-			h[j] = src[j]
-		} else {
+		h[e-1] = src[e-1]
+		for j := e - 2; j >= b; j-- {
 			h[j] = min2(h[j+1], src[j])
 		}
 	}
@@ -385,17 +382,14 @@ func vhLineMin(src, g, h []float32, k int) {
 // vhLineMax is vhLineMin for the maximum.
 func vhLineMax(src, g, h []float32, k int) {
 	n := len(src)
-	for j := 0; j < n; j++ {
-		if j%k == 0 {
-			g[j] = src[j]
-		} else {
+	for b := 0; b < n; b += k {
+		e := min(n, b+k)
+		g[b] = src[b]
+		for j := b + 1; j < e; j++ {
 			g[j] = max2(g[j-1], src[j])
 		}
-	}
-	for j := n - 1; j >= 0; j-- {
-		if j%k == k-1 || j == n-1 {
-			h[j] = src[j]
-		} else {
+		h[e-1] = src[e-1]
+		for j := e - 2; j >= b; j-- {
 			h[j] = max2(h[j+1], src[j])
 		}
 	}
