@@ -85,6 +85,7 @@ var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]*)"`)
 //	 "pigments": [{"id": "...", "name": "...", "kind": "carbon black",
 //	               "lab": [22, 0.2, -0.8], "source": "..."}, ...]}
 func ParseJSON(name string, data []byte) (*Palette, error) {
+	data = trimBOM(data)
 	ps := &problems{file: name}
 	p := &Palette{File: name, Diluent: DefaultDiluent}
 	// Per pigment, the line of each field, for problems.
@@ -258,6 +259,7 @@ var (
 //
 //	id, name, maker, line, kind, L, a, b, dilution_of, dilution, source, notes, r380 … r730
 func ParseCSV(name string, data []byte) (*Palette, error) {
+	data = trimBOM(data)
 	ps := &problems{file: name}
 	base := filepath.Base(name)
 	p := &Palette{File: name, Diluent: DefaultDiluent, Name: strings.TrimSuffix(base, filepath.Ext(base))}
@@ -418,4 +420,10 @@ func csvErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// trimBOM drops a UTF-8 byte-order mark: spreadsheet programs (Excel's
+// "CSV UTF-8") and Windows editors write one before the first column name.
+func trimBOM(data []byte) []byte {
+	return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 }
