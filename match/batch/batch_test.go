@@ -212,6 +212,11 @@ func TestBatchEndToEnd(t *testing.T) {
 	if sum.Failed != 3 || sum.Resumed != 0 {
 		t.Errorf("summary %+v: want exactly the 3 broken files failed", sum)
 	}
+	if keep := os.Getenv("SMPMATCH_BATCH_REPORT_OUT"); keep != "" {
+		// For a person to look at: SMPMATCH_BATCH_REPORT_OUT=/tmp/r.html
+		b, _ := os.ReadFile(filepath.Join(ref, reportName))
+		os.WriteFile(keep, b, 0o644)
+	}
 	checkResults(t, ref, nPhotos)
 	checkClients(t, ref)
 	checkReport(t, ref)
