@@ -89,7 +89,7 @@ func chamfer(in []bool, w, h int) []float32 {
 			if d[i] == 0 {
 				continue
 			}
-			d[i] = min2(min2(min2(d[i], d[i-1]+orth), min2(d[i-pw]+orth, d[i-pw-1]+diag)), d[i-pw+1]+diag)
+			d[i] = min(min(min(d[i], d[i-1]+orth), min(d[i-pw]+orth, d[i-pw-1]+diag)), d[i-pw+1]+diag)
 		}
 	}
 	for y := h; y >= 1; y-- {
@@ -97,7 +97,7 @@ func chamfer(in []bool, w, h int) []float32 {
 			if d[i] == 0 {
 				continue
 			}
-			d[i] = min2(min2(min2(d[i], d[i+1]+orth), min2(d[i+pw]+orth, d[i+pw+1]+diag)), d[i+pw-1]+diag)
+			d[i] = min(min(min(d[i], d[i+1]+orth), min(d[i+pw]+orth, d[i+pw+1]+diag)), d[i+pw-1]+diag)
 		}
 	}
 	out := make([]float32, w*h)
@@ -219,40 +219,42 @@ func inPolygon(p Polygon, x, y float64) bool {
 // minFilter returns the k × k moving minimum of v (the maximum if negate),
 // separable, with the van Herk/Gil-Werman algorithm: about three
 // comparisons per pixel and direction whatever k. Outside the image the
-// window is cut short (the padding is neutral: +inf for the minimum, −inf
-// for the maximum). The vertical pass runs along rows, a whole row at a
-// time, so that it reads memory in order.
+// window is cut short (the padding is +inf, neutral to the minimum). The
+// maximum is the minimum of the negated values, negated (exact in floating
+// point). The horizontal pass runs four rows side by side, so that the
+// running minima are four independent chains the CPU can overlap; the
+// vertical pass runs along whole rows, reading memory in order.
 func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	r := k / 2
 	k = 2*r + 1
 	pad := float32(math.Inf(1))
-	if negate {
-		pad = float32(math.Inf(-1))
-	}
 	tmp := make([]float32, len(v))
-	// Horizontal: per row, on a padded copy.
+	// Horizontal, on padded copies of four rows at a time.
 	n := w + 2*r
-	buf := make([]float32, n)
-	g := make([]float32, n)
-	hh := make([]float32, n)
-	for y := 0; y < h; y++ {
-		for j := 0; j < r; j++ {
-			buf[j], buf[n-1-j] = pad, pad
-		}
-		copy(buf[r:r+w], v[y*w:(y+1)*w])
-		if negate {
-			vhLineMax(buf, g, hh, k)
-		} else {
-			vhLineMin(buf, g, hh, k)
-		}
-		dst := tmp[y*w : (y+1)*w]
-		if negate {
-			for c := range dst {
-				dst[c] = max2(hh[c], g[c+k-1])
+	var buf, g, hh [4][]float32
+	for q := range buf {
+		buf[q], g[q], hh[q] = make([]float32, n), make([]float32, n), make([]float32, n)
+		fill(buf[q][:r], pad)
+		fill(buf[q][r+w:], pad)
+	}
+	for y0 := 0; y0 < h; y0 += 4 {
+		for q := 0; q < 4; q++ {
+			y := min(h-1, y0+q) // past the end: repeat the last row
+			src, dst := v[y*w:(y+1)*w], buf[q][r:r+w]
+			if negate {
+				for x, val := range src {
+					dst[x] = -val
+				}
+			} else {
+				copy(dst, src)
 			}
-		} else {
+		}
+		vhLines4(&buf, &g, &hh, k)
+		for q := 0; q < 4 && y0+q < h; q++ {
+			dst := tmp[(y0+q)*w : (y0+q+1)*w]
+			hq, gq := hh[q][:w], g[q][k-1:k-1+w]
 			for c := range dst {
-				dst[c] = min2(hh[c], g[c+k-1])
+				dst[c] = min(hq[c], gq[c])
 			}
 		}
 	}
@@ -269,15 +271,11 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	nb := (nh + k - 1) / k
 	Gb := [2][]float32{make([]float32, k*w), make([]float32, k*w)}
 	Hb := make([]float32, k*w)
-	// gBlock fills dst with the running extreme from the start of block b.
+	// gBlock fills dst with the running minimum from the start of block b.
 	gBlock := func(b int, dst []float32) {
-		for t := 0; t < k; t++ {
-			j := b*k + t
+		for t := 0; t < k && b*k+t < nh; t++ {
 			gj := dst[t*w : (t+1)*w]
-			src := row(j)
-			if j >= nh {
-				break
-			}
+			src := row(b*k + t)
 			switch {
 			case t == 0 && src == nil:
 				fill(gj, pad)
@@ -285,20 +283,15 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 				copy(gj, src)
 			case src == nil:
 				copy(gj, dst[(t-1)*w:t*w])
-			case negate:
-				gp := dst[(t-1)*w : t*w]
-				for x := range gj {
-					gj[x] = max2(gp[x], src[x])
-				}
 			default:
 				gp := dst[(t-1)*w : t*w]
 				for x := range gj {
-					gj[x] = min2(gp[x], src[x])
+					gj[x] = min(gp[x], src[x])
 				}
 			}
 		}
 	}
-	// hBlock fills dst with the running extreme from the end of block b.
+	// hBlock fills dst with the running minimum from the end of block b.
 	hBlock := func(b int, dst []float32) {
 		last := min(nh-1, b*k+k-1)
 		for j := last; j >= b*k; j-- {
@@ -312,15 +305,10 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 				copy(hj, src)
 			case src == nil:
 				copy(hj, dst[(t+1)*w:(t+2)*w])
-			case negate:
-				hn := dst[(t+1)*w : (t+2)*w]
-				for x := range hj {
-					hj[x] = max2(hn[x], src[x])
-				}
 			default:
 				hn := dst[(t+1)*w : (t+2)*w]
 				for x := range hj {
-					hj[x] = min2(hn[x], src[x])
+					hj[x] = min(hn[x], src[x])
 				}
 			}
 		}
@@ -349,11 +337,11 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 			dst := out[c*w : (c+1)*w]
 			if negate {
 				for x := range dst {
-					dst[x] = max2(a[x], gr[x])
+					dst[x] = -min(a[x], gr[x])
 				}
 			} else {
 				for x := range dst {
-					dst[x] = min2(a[x], gr[x])
+					dst[x] = min(a[x], gr[x])
 				}
 			}
 		}
@@ -361,54 +349,33 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	return out
 }
 
-// vhLineMin fills g with the running minimum of src from the start of each
-// block of k, and h with that from the end of each block: the minimum over
-// any window of k starting at c is min(h[c], g[c+k−1]).
-func vhLineMin(src, g, h []float32, k int) {
-	n := len(src)
+// vhLines4 fills g with the running minimum of each of the four lines in
+// src from the start of each block of k, and h with that from the end of
+// each block: the minimum over any window of k starting at c is
+// min(h[c], g[c+k−1]).
+func vhLines4(src, g, h *[4][]float32, k int) {
+	s0, s1, s2, s3 := src[0], src[1], src[2], src[3]
+	g0, g1, g2, g3 := g[0], g[1], g[2], g[3]
+	h0, h1, h2, h3 := h[0], h[1], h[2], h[3]
+	n := len(s0)
 	for b := 0; b < n; b += k {
 		e := min(n, b+k)
-		g[b] = src[b]
+		g0[b], g1[b], g2[b], g3[b] = s0[b], s1[b], s2[b], s3[b]
 		for j := b + 1; j < e; j++ {
-			g[j] = min2(g[j-1], src[j])
+			g0[j] = min(g0[j-1], s0[j])
+			g1[j] = min(g1[j-1], s1[j])
+			g2[j] = min(g2[j-1], s2[j])
+			g3[j] = min(g3[j-1], s3[j])
 		}
-		h[e-1] = src[e-1]
+		l := e - 1
+		h0[l], h1[l], h2[l], h3[l] = s0[l], s1[l], s2[l], s3[l]
 		for j := e - 2; j >= b; j-- {
-			h[j] = min2(h[j+1], src[j])
+			h0[j] = min(h0[j+1], s0[j])
+			h1[j] = min(h1[j+1], s1[j])
+			h2[j] = min(h2[j+1], s2[j])
+			h3[j] = min(h3[j+1], s3[j])
 		}
 	}
-}
-
-// vhLineMax is vhLineMin for the maximum.
-func vhLineMax(src, g, h []float32, k int) {
-	n := len(src)
-	for b := 0; b < n; b += k {
-		e := min(n, b+k)
-		g[b] = src[b]
-		for j := b + 1; j < e; j++ {
-			g[j] = max2(g[j-1], src[j])
-		}
-		h[e-1] = src[e-1]
-		for j := e - 2; j >= b; j-- {
-			h[j] = max2(h[j+1], src[j])
-		}
-	}
-}
-
-// min2 and max2 are min and max without the builtins' NaN and signed-zero
-// handling, which the filters' finite inputs do not need.
-func min2(a, b float32) float32 {
-	if b < a {
-		return b
-	}
-	return a
-}
-
-func max2(a, b float32) float32 {
-	if b > a {
-		return b
-	}
-	return a
 }
 
 func fill(v []float32, x float32) {
