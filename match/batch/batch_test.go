@@ -271,6 +271,9 @@ func TestBatchEndToEnd(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, lockName)); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("lock left behind after a clean run: %v", err)
 		}
+		if m, _ := filepath.Glob(filepath.Join(out, stateDir, ".*.tmp*")); len(m) > 0 {
+			t.Errorf("temporary files left behind: %v", m)
+		}
 		// A third run finds everything done.
 		sum, err = Run(context.Background(), clients, testOptions(t, out))
 		if err != nil || sum.Resumed != nPhotos {

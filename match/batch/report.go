@@ -48,14 +48,9 @@ type clientView struct {
 
 func newReport(w io.Writer, idx Index) (*report, error) {
 	r := &report{w: w, idx: idx}
-	photos, clients, failed := 0, len(idx.Clients), 0
+	photos, clients := 0, len(idx.Clients)
 	for _, c := range idx.Clients {
 		photos += len(c.Photos)
-		for _, p := range c.Photos {
-			if p.Inline != nil && !p.Inline.OK {
-				failed++
-			}
-		}
 	}
 	head := struct {
 		Index

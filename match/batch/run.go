@@ -81,6 +81,7 @@ type IndexPhoto struct {
 
 type clientRun struct {
 	c       *Client
+	index   int // in the run's clients
 	once    sync.Once
 	cardKey string
 	cards   *cardRecord
@@ -116,6 +117,7 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 		return sum, err
 	}
 	defer lk.release()
+	removeTemps(o.Out)
 	fp, err := fingerprint(o)
 	if err != nil {
 		return sum, err
@@ -132,7 +134,7 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	idx.Clients = make([]IndexClient, len(clients))
 	for ci := range clients {
 		c := &clients[ci]
-		cr := &clientRun{c: c}
+		cr := &clientRun{c: c, index: ci}
 		runs[ci] = cr
 		idx.Clients[ci] = IndexClient{ID: c.ID, Photos: make([]IndexPhoto, len(c.Photos))}
 		for pi, p := range c.Photos {
@@ -168,9 +170,8 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 			defer wg.Done()
 			for t := range ch {
 				ip, skipped := r.photo(t)
-				ci := clientIndex(runs, t.cr)
 				mu.Lock()
-				idx.Clients[ci].Photos[t.i] = ip
+				idx.Clients[t.cr.index].Photos[t.i] = ip
 				mu.Unlock()
 				ev := Event{ClientID: t.cr.c.ID, Photo: ip.Name, Skipped: skipped}
 				if res, ok := r.result(ip); ok && !res.OK {
@@ -217,13 +218,15 @@ feed:
 	return sum, WriteOutputs(o.Out)
 }
 
-func clientIndex(runs []*clientRun, cr *clientRun) int {
-	for i, r := range runs {
-		if r == cr {
-			return i
+// removeTemps deletes the temporary files a killed run left behind (the
+// lock is ours, so no other run is writing them).
+func removeTemps(out string) {
+	for _, dir := range []string{out, filepath.Join(out, stateDir)} {
+		m, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
+		for _, p := range m {
+			os.Remove(p)
 		}
 	}
-	return -1
 }
 
 func writeIndex(out string, idx Index) error {
@@ -343,7 +346,7 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 	}
 	if p.Role == RoleCard {
 		if !t.cr.useCard {
-			ip.Inline = &PhotoMatch{ClientID: c.ID, Photo: p.Name, Role: p.Role, OK: true, Note: "card shot not used: every scalp photo of this client has a profile"}
+			ip.Inline = &PhotoMatch{ClientID: c.ID, Photo: p.Name, Role: p.Role, OK: true, Note: "card shot not used: no scalp photo of this client needs it (each has a profile, or there is none)"}
 			return ip, false
 		}
 		skipped := r.cards(t.cr)

@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/smpmatch/smpmatch/calibrate"
 )
@@ -130,6 +130,10 @@ func fileHash(path string) (string, error) {
 	return sum(), nil
 }
 
+// freshLock: a lock file without a PID younger than this is taken as being
+// written by a starting batch, not as left by a crash.
+const freshLock = 10 * time.Second
+
 // lock is the lock file of an --out folder.
 type lock struct{ path string }
 
@@ -162,10 +166,12 @@ func acquireLock(out string) (*lock, error) {
 		if perr == nil && pid > 0 && processAlive(pid) {
 			return nil, fmt.Errorf("%w (PID %d; lock file %s)", ErrLocked, pid, p)
 		}
-		if perr != nil && len(bytes.TrimSpace(b)) == 0 {
-			// Being written by a batch that just created it, or left
-			// empty by a crash in between: both are rare; wait for the
-			// next attempt to decide.
+		if perr != nil {
+			// No PID yet: a batch that has just created the lock is
+			// writing it. Only an old one is a crash's leftover.
+			if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) < freshLock {
+				return nil, fmt.Errorf("%w (lock file %s is being written)", ErrLocked, p)
+			}
 		}
 		// Stale: its batch died without removing it.
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {

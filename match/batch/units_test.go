@@ -176,6 +176,19 @@ func TestStaleLockIsTakenOverAndALiveOneRefused(t *testing.T) {
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Error("release left the lock file")
 	}
+	// A lock without a PID yet belongs to a batch that is starting...
+	os.WriteFile(p, nil, 0o644)
+	if _, err := acquireLock(out); err == nil {
+		t.Error("a lock being written was taken over")
+	}
+	// ...unless it is old: a crash between create and write.
+	old := time.Now().Add(-time.Minute)
+	os.Chtimes(p, old, old)
+	if l, err := acquireLock(out); err != nil {
+		t.Errorf("an old empty lock was not taken over: %v", err)
+	} else {
+		l.release()
+	}
 }
 
 func TestSafeCellDefusesFormulas(t *testing.T) {
