@@ -66,47 +66,57 @@ func ramp(x, lo, hi float64) float64 {
 // chamfer returns, for every pixel, the distance in pixels to the nearest
 // pixel where in is false (1 for a pixel on the mask's border), with the
 // 1/√2 chamfer metric; pixels outside the mask get 0.
+//
+// The sweeps run in fixed point (1/65536 px): integer min is branch-free
+// and several times cheaper than float32 min, and the result differs from
+// float32 sums of 1 and √2 by a few millionths of a pixel at most.
+// Background pixels need no test in the sweeps: they are 0 and every
+// candidate is positive.
 func chamfer(in []bool, w, h int) []float32 {
-	const orth, diag = 1, math.Sqrt2
-	const inf = float32(1e9)
+	const (
+		one          = 1 << 16
+		orth, diag   = one, 92682 // 1 and round(√2 · 2¹⁶)
+		inf          = int32(1 << 30)
+		chamferScale = 1.0 / one
+	)
 	// A one-pixel frame of inf (the image border does not end a
 	// structure) lets both sweeps run without bounds tests.
 	pw := w + 2
-	d := make([]float32, pw*(h+2))
-	for i := range d {
-		d[i] = inf
+	d := make([]int32, pw*(h+2))
+	for i := range d[:pw] {
+		d[i], d[(h+1)*pw+i] = inf, inf
 	}
 	for y := 0; y < h; y++ {
-		row := d[(y+1)*pw+1 : (y+1)*pw+1+w]
+		row := d[(y+1)*pw : (y+2)*pw]
+		row[0], row[w+1] = inf, inf
 		for x, v := range in[y*w : (y+1)*w] {
-			if !v {
-				row[x] = 0
+			if v {
+				row[x+1] = inf
 			}
 		}
 	}
 	for y := 1; y <= h; y++ {
-		for i := y*pw + 1; i <= y*pw+w; i++ {
-			if d[i] == 0 {
-				continue
-			}
-			d[i] = min(min(min(d[i], d[i-1]+orth), min(d[i-pw]+orth, d[i-pw-1]+diag)), d[i-pw+1]+diag)
+		cur, up := d[y*pw:(y+1)*pw], d[(y-1)*pw:y*pw]
+		for x := 1; x <= w; x++ {
+			cur[x] = min(cur[x], up[x]+orth, up[x-1]+diag, up[x+1]+diag, cur[x-1]+orth)
 		}
 	}
 	for y := h; y >= 1; y-- {
-		for i := y*pw + w; i >= y*pw+1; i-- {
-			if d[i] == 0 {
-				continue
-			}
-			d[i] = min(min(min(d[i], d[i+1]+orth), min(d[i+pw]+orth, d[i+pw+1]+diag)), d[i+pw-1]+diag)
+		cur, dn := d[y*pw:(y+1)*pw], d[(y+1)*pw:(y+2)*pw]
+		for x := w; x >= 1; x-- {
+			cur[x] = min(cur[x], dn[x]+orth, dn[x+1]+diag, dn[x-1]+diag, cur[x+1]+orth)
 		}
 	}
 	out := make([]float32, w*h)
+	none := float32(w + h) // no background pixel at all
 	for y := 0; y < h; y++ {
-		copy(out[y*w:(y+1)*w], d[(y+1)*pw+1:])
-	}
-	for i := range out {
-		if out[i] >= inf/2 {
-			out[i] = float32(w + h) // no background pixel at all
+		dst, src := out[y*w:(y+1)*w], d[(y+1)*pw+1:(y+1)*pw+1+w]
+		for x, v := range src {
+			if v >= inf/2 {
+				dst[x] = none
+			} else {
+				dst[x] = float32(float64(v) * chamferScale)
+			}
 		}
 	}
 	return out
