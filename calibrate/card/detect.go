@@ -249,6 +249,11 @@ func detectAtScale(src gocv.Mat, s float64, fine bool) (*Detection, *RejectedErr
 			best = h
 		}
 	}
+	if math.IsInf(best.score, 1) || math.IsNaN(best.score) {
+		// No reading could be scored at all (a grid of greys cannot be
+		// fitted): nothing that looks like a card.
+		return nil, nil, nil
+	}
 	if best.score > acceptScore {
 		return nil, &RejectedError{
 			Score:  best.score,

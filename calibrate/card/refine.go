@@ -32,6 +32,12 @@ const (
 	// minResidualPitch: centroid residuals below this fraction of the pitch
 	// are never outliers (sub-pixel noise on small charts).
 	minResidualPitch = 0.01
+	// glaredGapLift: a patch whose gap ring is lighter than the chart's
+	// lower-quartile gap by more than this (0..1 encoded, about 15 levels in
+	// 8 bits) is under glare. Light gradients and vignetting across a card
+	// change the black gaps by a few levels; glare a sixth as strong as
+	// the white patch lifts them by 25 or more.
+	glaredGapLift = 0.06
 )
 
 // refine locates each patch at the photo's full resolution and refits the
@@ -77,14 +83,34 @@ func refineOnce(img bgr, h Homography) (Homography, bool) {
 		return h, false
 	}
 	var src, dst []Point
+	var gaps []float64
 	for i := 0; i < NumPatches; i++ {
-		c, ok := patchCentroid(img, h, inv, i)
+		c, gap, ok := patchCentroid(img, h, inv, i)
 		if !ok {
 			continue
 		}
 		bias := centroidBias(h, i)
 		src = append(src, PatchCentre(i))
 		dst = append(dst, Point{c.X - bias.X, c.Y - bias.Y})
+		gaps = append(gaps, gap)
+	}
+	// Glare lifts the black gaps around the patches it falls on, unevenly:
+	// the centroids there lean towards the highlight, and a third of the
+	// chart under glare bends the whole homography. Such patches are left
+	// out of the fit.
+	if len(gaps) >= 8 {
+		// Glare only adds light: the darker gaps are the unglared ones.
+		sorted := append([]float64(nil), gaps...)
+		sort.Float64s(sorted)
+		typical := sorted[len(sorted)/4]
+		var s2, d2 []Point
+		for k := range src {
+			if gaps[k] <= typical+glaredGapLift {
+				s2 = append(s2, src[k])
+				d2 = append(d2, dst[k])
+			}
+		}
+		src, dst = s2, d2
 	}
 	if len(src) < 8 {
 		return h, false
@@ -131,8 +157,9 @@ func refineOnce(img bgr, h Homography) (Homography, bool) {
 }
 
 // patchCentroid measures patch i's partial-volume centroid in photo pixels
-// (OpenCV convention: pixel (x, y)'s centre is at (x, y)).
-func patchCentroid(img bgr, h, inv Homography, i int) (Point, bool) {
+// (OpenCV convention: pixel (x, y)'s centre is at (x, y)), and the mean of
+// its gap ring's median channels (0..1 encoded).
+func patchCentroid(img bgr, h, inv Homography, i int) (Point, float64, bool) {
 	c := PatchCentre(i)
 	half := PatchSize / 2
 	reach := half + windowMargin
@@ -146,7 +173,7 @@ func patchCentroid(img bgr, h, inv Homography, i int) (Point, bool) {
 	x0, y0 := int(math.Floor(minX)), int(math.Floor(minY))
 	x1, y1 := int(math.Ceil(maxX)), int(math.Ceil(maxY))
 	if x0 < 0 || y0 < 0 || x1 >= img.w || y1 >= img.h {
-		return Point{}, false
+		return Point{}, 0, false
 	}
 	step := 1
 	if side := max(x1-x0, y1-y0); side > maxWindowSide {
@@ -188,14 +215,14 @@ func patchCentroid(img bgr, h, inv Homography, i int) (Point, bool) {
 		}
 	}
 	if len(in[0]) < 4 || len(ring[0]) < 4 {
-		return Point{}, false
+		return Point{}, 0, false
 	}
 	pr, pg, pb := median(in[0]), median(in[1]), median(in[2])
 	gr, gg, gb := median(ring[0]), median(ring[1]), median(ring[2])
 	dr, dg, db := pr-gr, pg-gg, pb-gb
 	n2 := dr*dr + dg*dg + db*db
 	if math.Sqrt(n2) < minPatchContrast {
-		return Point{}, false
+		return Point{}, 0, false
 	}
 	var sw, sx, sy float64
 	for y := y0; y <= y1; y += step {
@@ -215,9 +242,9 @@ func patchCentroid(img bgr, h, inv Homography, i int) (Point, bool) {
 		}
 	}
 	if sw == 0 {
-		return Point{}, false
+		return Point{}, 0, false
 	}
-	return Point{sx / sw, sy / sw}, true
+	return Point{sx / sw, sy / sw}, (gr + gg + gb) / 3, true
 }
 
 func median(v []float64) float64 {

@@ -21,6 +21,14 @@ const (
 	FlagOccluded = "occluded"
 	// FlagOutside: the patch lies (partly) outside the photo.
 	FlagOutside = "outside"
+	// FlagGlare: the black gap around the patch is lit well above the
+	// chart's other gaps: a highlight reflected off the card's surface
+	// adds light to the patch too, even where it is smooth enough to look
+	// uniform.
+	FlagGlare = "glare"
+	// FlagShadowed: the patch reflects far less light than the rest of the
+	// card for its colour: a shadow lies across the card.
+	FlagShadowed = "shadowed"
 )
 
 // PatchSample is what was read from one patch of the photo.
@@ -71,7 +79,87 @@ func Sample(img gocv.Mat, h Homography) ([NumPatches]PatchSample, error) {
 	for i := 0; i < NumPatches; i++ {
 		out[i] = samplePatch(pix, h, i)
 	}
+	flagGlare(pix, h, &out)
 	return out, nil
+}
+
+// Glare constants.
+const (
+	// minGapPx: the gaps between patches are read only where they are at
+	// least this wide in the photo; narrower ones are blurred into the
+	// patches beside them.
+	minGapPx = 3.0
+	// glareLiftWhite and glareLiftFactor: a patch is under glare when the
+	// linear light of its gap exceeds the chart's lower-quartile gap by
+	// more than this fraction of white and by more than this factor of
+	// that gap. The card's black body reflects about 1.4% (L* 12); a light
+	// gradient or a shadow on the card changes that by a fraction of it,
+	// glare adds a share of the light source's own brightness.
+	glareLiftWhite  = 0.02
+	glareLiftFactor = 1.0
+	// gapPoints is how many points per side of the gap are read.
+	gapPoints = 12
+)
+
+// flagGlare flags patches whose surrounding gap is lit far above the
+// chart's darker gaps. Glare is additive, so the darker gaps are the ones
+// without it.
+func flagGlare(img bgr, h Homography, out *[NumPatches]PatchSample) {
+	if MeanPitch(h)*(PatchPitch-PatchSize)/PatchPitch < minGapPx {
+		return
+	}
+	var levels [NumPatches]float64
+	var ok [NumPatches]bool
+	var all []float64
+	for i := range levels {
+		levels[i], ok[i] = gapLevel(img, h, i)
+		if ok[i] {
+			all = append(all, levels[i])
+		}
+	}
+	if len(all) < NumPatches/2 {
+		return
+	}
+	sort.Float64s(all)
+	ref := all[len(all)/4]
+	for i := range levels {
+		if ok[i] && levels[i]-ref > glareLiftWhite && levels[i]-ref > glareLiftFactor*ref {
+			out[i].Flags = append(out[i].Flags, FlagGlare)
+		}
+	}
+}
+
+// gapLevel is the median linear light (sRGB-decoded mean of R, G, B) along
+// the middle of the gap around patch i, and whether it lies in the photo.
+func gapLevel(img bgr, h Homography, i int) (float64, bool) {
+	c := PatchCentre(i)
+	d := PatchPitch / 2 // the middle of the gap to the next patch
+	var v []float64
+	for side := 0; side < 4; side++ {
+		for k := 0; k < gapPoints; k++ {
+			t := -d + 2*d*(float64(k)+0.5)/gapPoints
+			var q Point
+			switch side {
+			case 0:
+				q = Point{c.X + t, c.Y - d}
+			case 1:
+				q = Point{c.X + d, c.Y + t}
+			case 2:
+				q = Point{c.X - t, c.Y + d}
+			default:
+				q = Point{c.X - d, c.Y - t}
+			}
+			p := h.Apply(q)
+			x, y := int(math.Round(p.X)), int(math.Round(p.Y))
+			if x < 0 || y < 0 || x >= img.w || y >= img.h {
+				return 0, false
+			}
+			r, g, b := img.rgbAt(x, y)
+			l := ccm.EncodingSRGB.Linearize(ccm.CameraRGB{R: r, G: g, B: b})
+			v = append(v, (l[0]+l[1]+l[2])/3)
+		}
+	}
+	return median(v), true
 }
 
 func samplePatch(img bgr, h Homography, i int) PatchSample {
