@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/ccm"
@@ -148,12 +149,21 @@ const (
 	// level and this multiple of the median patch's.
 	occludedMinDE00 = 12.0
 	occludedFactor  = 4.0
+	// shadowedRatio: a patch reflecting less than this fraction of the
+	// light the agreeing patches reflect (each relative to its reference),
+	// and right again once relit, lies in a shadow. Shadows cast by a
+	// person or a wall pass 25–60% of the light (skylight); light
+	// gradients and vignetting across a usable card stay within 25%, and
+	// a flared, low-contrast photo (plantcv seedhead in ../shared) puts
+	// some patches at 0.5–0.65 of the rest: this limit keeps those.
+	shadowedRatio = 0.5
 	// simplerWins: a simpler model is kept unless a more flexible one
 	// lowers the cross-validated error by more than this fraction.
 	simplerWins = 0.03
 )
 
-// ErrTooFewPatches means too many patches were clipped, glared or covered.
+// ErrTooFewPatches means too many patches were clipped, glared, shadowed or
+// covered.
 var ErrTooFewPatches = errors.New("too few usable patches")
 
 // Session is the result of fitting one profile to the readings of one or
@@ -206,24 +216,43 @@ func Fit(readings []Reading) (*Session, error) {
 		}
 		return s, os
 	}
-	occluded := map[[2]int]bool{}
-	isUsed := func(o obs) bool { return !occluded[[2]int{o.photo, o.patch}] }
+	// occluded maps a patch left out by the fit to its flag.
+	occluded := map[[2]int]string{}
+	isUsed := func(o obs) bool { return occluded[[2]int{o.photo, o.patch}] == "" }
 
 	// Find covered patches (a leaf, a finger, a sticker): under a 3×3
 	// matrix fitted to the best-agreeing two thirds of the patches, their
 	// error is far above the rest. Fitting to all first would let a large
 	// cover drag the fit towards itself and hide.
 	if s, os := samples(isUsed); len(s) >= minUsedPatches {
-		for k, bad := range coveredPatches(s) {
-			if bad {
-				occluded[[2]int{os[k].photo, os[k].patch}] = true
+		for k, flag := range coveredPatches(s) {
+			if flag != "" {
+				occluded[[2]int{os[k].photo, os[k].patch}] = flag
 			}
 		}
 	}
 	s, os := samples(isUsed)
 	if len(s) < minUsedPatches {
-		return nil, fmt.Errorf("%w: %d of %d patches are usable (the rest are clipped, glared, covered or outside the photo); need %d",
-			ErrTooFewPatches, len(s), card.NumPatches*len(readings), minUsedPatches)
+		// Say why, by flag, so that the photographer knows what to fix.
+		count := map[string]int{}
+		for p, r := range readings {
+			for i, smp := range r.Samples {
+				for _, f := range smp.Flags {
+					count[f]++
+				}
+				if f := occluded[[2]int{p, i}]; f != "" {
+					count[f]++
+				}
+			}
+		}
+		var why []string
+		for _, f := range []string{card.FlagClipped, card.FlagGlare, card.FlagNonuniform, card.FlagShadowed, card.FlagOccluded, card.FlagOutside} {
+			if count[f] > 0 {
+				why = append(why, fmt.Sprintf("%d %s", count[f], f))
+			}
+		}
+		return nil, fmt.Errorf("%w: %d of %d patches are usable (flagged: %s); need %d: re-take the card photo in even light without glare, exposed so that the white patch is not clipped",
+			ErrTooFewPatches, len(s), card.NumPatches*len(readings), strings.Join(why, ", "), minUsedPatches)
 	}
 	groups := os2groups(os, func(o obs) int { return o.patch })
 
@@ -289,8 +318,8 @@ func Fit(readings []Reading) (*Session, error) {
 				Flags:  append([]string{}, smp.Flags...),
 			}
 			key := [2]int{p, i}
-			if occluded[key] {
-				pr.Flags = append(pr.Flags, card.FlagOccluded)
+			if f := occluded[key]; f != "" {
+				pr.Flags = append(pr.Flags, f)
 			}
 			if smp.Pixels > 0 {
 				pr.Lab = model.Lab(enc.Linearize(smp.RGB))
@@ -311,7 +340,7 @@ func Fit(readings []Reading) (*Session, error) {
 		res.Fit = stats(in, lo, pl)
 		if len(in) == 0 {
 			res.OK = false
-			res.Error = fmt.Sprintf("%s: %v: none of this photo's patches could be used (all clipped, glared, covered or outside the photo)", r.Photo, ErrTooFewPatches)
+			res.Error = fmt.Sprintf("%s: %v: none of this photo's patches could be used (all clipped, glared, shadowed, covered or outside the photo)", r.Photo, ErrTooFewPatches)
 		}
 		allIn, allLoo, allPlain = append(allIn, in...), append(allLoo, lo...), append(allPlain, pl...)
 		sess.Results = append(sess.Results, res)
@@ -400,10 +429,12 @@ func looGroupedWith(fit func([]ccm.Sample) (ccm.Model, error), s []ccm.Sample, g
 // coveredPatches flags samples whose colour no plausible correction maps to
 // their reference. It fits a 3×3 matrix to the two thirds of the samples that
 // agree best with the current fit, three times over, then calls a sample
-// covered when its error exceeds both occludedMinDE00 and occludedFactor
-// times the median error of the agreeing samples.
-func coveredPatches(s []ccm.Sample) []bool {
-	out := make([]bool, len(s))
+// covered (card.FlagOccluded) when its error exceeds both occludedMinDE00 and
+// occludedFactor times the median error of the agreeing samples, and
+// shadowed (card.FlagShadowed) when the light it reflects, relative to its
+// reference, is under shadowedRatio of the agreeing samples' median.
+func coveredPatches(s []ccm.Sample) []string {
+	out := make([]string, len(s))
 	m, err := ccm.Fit(ccm.Matrix3x3, s)
 	if err != nil {
 		return out
@@ -437,8 +468,33 @@ func coveredPatches(s []ccm.Sample) []bool {
 	}
 	sort.Float64s(inl)
 	med = ccm.Summarise(inl[:min(keepN, len(inl))]).Median
+	// A shadow over part of the card keeps each patch's chromaticity but
+	// scales its light: a 3×3 matrix cannot absorb that for part of the
+	// card, and dark patches in shadow stay under the ΔE00 limit above.
+	ratio := make([]float64, len(s))
+	var agreeing []float64
+	for i := range s {
+		ratio[i] = m.XYZ(s[i].RGB).Y / s[i].Ref.XYZ().Y
+		if e[i] <= inl[min(keepN, len(inl))-1] {
+			agreeing = append(agreeing, ratio[i])
+		}
+	}
+	typical := ccm.Summarise(agreeing).Median
+	// relit is a sample's error once its light is brought back to the
+	// typical level: small for a shadow, large for a finger or a sticker.
+	relit := func(i int) float64 {
+		x := m.XYZ(s[i].RGB)
+		k := typical / ratio[i]
+		return colour.DeltaE00(colour.XYZ{X: k * x.X, Y: k * x.Y, Z: k * x.Z}.LabD50(), s[i].Ref)
+	}
 	for i, v := range e {
-		out[i] = v > occludedMinDE00 && v > occludedFactor*med
+		dark := ratio[i] < shadowedRatio*typical
+		switch {
+		case dark && relit(i) < occludedMinDE00/2:
+			out[i] = card.FlagShadowed
+		case v > occludedMinDE00 && v > occludedFactor*med:
+			out[i] = card.FlagOccluded
+		}
 	}
 	return out
 }
