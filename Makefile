@@ -37,6 +37,25 @@ build: deps
 test: deps
 	$(GO) vet ./...
 	$(GO) test -tags $(TESTTAGS) -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Robustness (issue 6): the bad-input tests (photos, colour, data files),
+# then every parser's fuzz target for FUZZTIME each (make robust FUZZTIME=60s
+# for a longer run). `make test` runs the same tests within ./... and the
+# fuzz targets.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := ./calibrate/photo:FuzzSniff ./calibrate/photo:FuzzLoad ./calibrate:FuzzLoadProfile ./palettes:FuzzParseCSV ./palettes:FuzzParseJSON
+
+robust: deps
+	$(GO) test -tags $(TESTTAGS) -count=1 -run 'Robust|Bad|Unusual|Unreadable|NotAFile|Parse|Fuzz' ./calibrate/... ./palettes/...
+	@$(MAKE) --no-print-directory fuzz
+
+# One fuzz target per `go test -fuzz` run (Go's rule).
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -tags $(TESTTAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # The demo photos are rendered by match/scene/gendemo (truth in
 # testdata/demo/truth.json): a card shot, then a scalp shot by the same
