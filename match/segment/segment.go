@@ -329,6 +329,7 @@ type measurer struct {
 	hair  []bool
 	near  []bool // hair and its 2 px surroundings, from nearHair
 	warn  []string
+	hue   hueArc // the skin hue test
 	// stride subsamples the pixels behind whole-image statistics
 	// (medians, quantiles): a quarter of a million fix them well.
 	stride int
@@ -337,6 +338,7 @@ type measurer struct {
 func newMeasurer(img *LabImage, o Options) *measurer {
 	w, h := img.W, img.H
 	m := &measurer{img: img, o: o, w: w, h: h, cand: make([]bool, w*h), skin: make([]bool, w*h)}
+	m.hue = newHueArc(o.SkinHueMinDeg, o.SkinHueMaxDeg)
 	// An odd stride, so that it does not fall on the same columns.
 	m.stride = max(1, w*h/statSamples) | 1
 	roi := image.Rect(0, 0, w, h)
@@ -368,12 +370,37 @@ func newMeasurer(img *LabImage, o Options) *measurer {
 }
 
 func (m *measurer) skinLike(l, a, b float32) bool {
-	c := math.Hypot(float64(a), float64(b))
-	if c < m.o.SkinChromaMin || c > 60 || l < 8 || l > 95 {
+	if l < 8 || l > 95 {
 		return false
 	}
-	hue := math.Atan2(float64(b), float64(a)) * 180 / math.Pi
+	fa, fb := float64(a), float64(b)
+	c2 := fa*fa + fb*fb
+	if c2 < m.o.SkinChromaMin*m.o.SkinChromaMin || c2 > 60*60 {
+		return false
+	}
+	if h := &m.hue; h.fast {
+		// Within the arc from the least to the greatest hue: on the
+		// anticlockwise side of the one, the clockwise side of the other.
+		return h.cosMin*fb-h.sinMin*fa >= 0 && fa*h.sinMax-fb*h.cosMax >= 0
+	}
+	hue := math.Atan2(fb, fa) * 180 / math.Pi
 	return hue >= m.o.SkinHueMinDeg && hue <= m.o.SkinHueMaxDeg
+}
+
+// hueArc tests hue angles without atan2: two cross products with the
+// arc's ends, valid when the arc lies within −180°..180° (atan2's range)
+// and spans less than 180°.
+type hueArc struct {
+	fast                           bool
+	cosMin, sinMin, cosMax, sinMax float64
+}
+
+func newHueArc(minDeg, maxDeg float64) hueArc {
+	if minDeg < -180 || maxDeg > 180 || maxDeg < minDeg || maxDeg-minDeg >= 180 {
+		return hueArc{}
+	}
+	lo, hi := minDeg*math.Pi/180, maxDeg*math.Pi/180
+	return hueArc{fast: true, cosMin: math.Cos(lo), sinMin: math.Sin(lo), cosMax: math.Cos(hi), sinMax: math.Sin(hi)}
 }
 
 func (m *measurer) run() Result {
@@ -822,6 +849,7 @@ func (m *measurer) relight() {
 		}
 	}
 	yRef := quantile(ys, litQuantile)
+	cbrtRef := math.Cbrt(yRef)
 	// |log(yb/yf)| > maxLocalShading, as bounds on the ratio.
 	rLo, rHi := math.Exp(-maxLocalShading), math.Exp(maxLocalShading)
 	for i, v := range m.reg {
@@ -832,10 +860,12 @@ func (m *measurer) relight() {
 		// hollow); where it strays far from the fit it is something else
 		// (a scar, a highlight, a birthmark) and the fit gives the light.
 		y := i / m.w
-		yb := labY(float64(m.bg[3*i]))
+		lb := float64(m.bg[3*i])
+		yb := labY(lb)
 		yf := fit(i-y*m.w, y)
+		fromSkin := true
 		if r := yb / yf; r > rHi || r < rLo {
-			yb = yf
+			yb, fromSkin = yf, false
 		}
 		if yb < m.o.ShadowRatio*yRef {
 			m.reg[i] = false
@@ -845,7 +875,14 @@ func (m *measurer) relight() {
 		p := m.relAt(i)
 		// Scaling XYZ by g scales f(X), f(Y), f(Z) by ∛g on the cube-root
 		// branch of L*a*b* (L* above 8): L* + 16, a* and b* all scale.
-		k := math.Cbrt(g)
+		// ∛g without a cube root per pixel where the local skin's L* gives
+		// ∛yb directly (labY's cube branch): ∛(yRef / f³) = ∛yRef / f.
+		var k float64
+		if f := (lb + 16) / 116; fromSkin && f > 6.0/29 {
+			k = cbrtRef / f
+		} else {
+			k = math.Cbrt(g)
+		}
 		if lp := (p.L+16)*k - 16; p.L > labCubeL && lp > labCubeL && math.Abs(p.A) < 200 && math.Abs(p.B) < 200 {
 			m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(lp), float32(p.A*k), float32(p.B*k)
 			continue
