@@ -7,12 +7,15 @@ import (
 	"image/color"
 	"math"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/calibrate/photo"
 	"github.com/smpmatch/smpmatch/calibrate/synth"
 	"gocv.io/x/gocv"
 )
@@ -400,4 +403,55 @@ func contains(s []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// A phone stores a portrait photo as landscape pixels and an EXIF
+// orientation; everything smpmatch reports must be in the photo as
+// displayed.
+func TestRobustCardInEXIFRotatedPhotoIsReportedAsDisplayed(t *testing.T) {
+	s := baseScene()
+	s.JPEGQuality = 0 // encoded once, below
+	img, truth := synth.Render(s)
+	jpg, err := synth.Encode(img, "jpeg", 92)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "portrait.jpg")
+	if err := os.WriteFile(path, withOrientation(jpg, 6), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, info, err := photo.Load(path, photo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if info.Width != sceneH || info.Height != sceneW {
+		t.Fatalf("loaded %dx%d, want the displayed %dx%d", info.Width, info.Height, sceneH, sceneW)
+	}
+	r, err := calibrate.Read(path, m, calibrate.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Orientation 6 turns the stored image a quarter turn clockwise: stored
+	// (x, y) is displayed at (H − y, x), in synth's pixel-centre convention.
+	for k, c := range truth.Corners {
+		want := card.Point{X: float64(sceneH) - c.Y - 0.5, Y: c.X - 0.5}
+		got := r.Detection.Corners[k]
+		if d := math.Hypot(got.X-want.X, got.Y-want.Y); d > 1.5 {
+			t.Errorf("corner %d at (%.1f, %.1f), want (%.1f, %.1f) as displayed", k, got.X, got.Y, want.X, want.Y)
+		}
+	}
+	if r.Detection.Mirrored {
+		t.Error("a rotated card is reported mirrored")
+	}
+}
+
+// withOrientation inserts an APP1 EXIF segment holding only the Orientation
+// tag right after the JPEG's start-of-image marker.
+func withOrientation(jpg []byte, orientation uint16) []byte {
+	tiff := []byte{'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, byte(orientation), byte(orientation >> 8), 0, 0, 0, 0, 0, 0}
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	seg := append([]byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+	out := append(append([]byte(nil), jpg[:2]...), seg...)
+	return append(out, jpg[2:]...)
 }
