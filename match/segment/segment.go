@@ -330,6 +330,8 @@ type measurer struct {
 	near  []bool // hair and its 2 px surroundings, from nearHair
 	warn  []string
 	hue   hueArc // the skin hue test
+	// quietLim is quiet's limit, max(3σ, minAbsThreshold), set with sigma.
+	quietLim float64
 	// stride subsamples the pixels behind whole-image statistics
 	// (medians, quantiles): a quarter of a million fix them well.
 	stride int
@@ -1020,9 +1022,8 @@ func (m *measurer) diff(i int) [3]float64 {
 // quiet reports whether pixel i is within noise of its local skin: not
 // hair, highlight, spot or local shadow.
 func (m *measurer) quiet(i int) bool {
-	d := m.diff(i)
-	lim := math.Max(3*m.sigma, minAbsThreshold)
-	return math.Abs(float64(m.proj[i])) <= lim && math.Abs(d[0]) <= lim
+	lim := m.quietLim
+	return math.Abs(float64(m.proj[i])) <= lim && math.Abs(float64(m.rel[3*i]-m.bg[3*i])) <= lim
 }
 
 // findHair sets m.u, m.proj, m.sigma and m.hair. A quick look skips the
@@ -1054,7 +1055,7 @@ func (m *measurer) findHair(quick bool) {
 	// goes.
 	sm := m.smooth3(m.proj)
 	op := m.opening(sm, m.tophatPx())
-	var all []float32
+	all := make([]float32, 0, n/m.stride+1)
 	for i := 0; i < n; i++ {
 		if m.reg[i] {
 			m.proj[i] = sm[i] - op[i]
@@ -1067,7 +1068,7 @@ func (m *measurer) findHair(quick bool) {
 	// noise floor, hair stands above it. Centre on the median and measure
 	// the noise from the half below it.
 	med := quantile(all, 0.5)
-	var neg []float32
+	neg := make([]float32, 0, n/m.stride+1)
 	for i := 0; i < n; i++ {
 		if m.reg[i] {
 			m.proj[i] -= float32(med)
@@ -1088,6 +1089,7 @@ func (m *measurer) findHair(quick bool) {
 	// the noise from above.
 	pn := math.Sqrt(u[0]*u[0]*ns[0]*ns[0] + u[1]*u[1]*ns[1]*ns[1] + u[2]*u[2]*ns[2]*ns[2])
 	m.sigma = math.Min(m.sigma, math.Max(pixelNoiseFactor*pn, minAbsThreshold/2))
+	m.quietLim = math.Max(3*m.sigma, minAbsThreshold)
 	// Two stages: noise-scaled thresholds find the fibres; their contrast
 	// then raises the thresholds so that weak structures (pores, creases,
 	// blur halos) do not join them. Highlights, which may be stronger than
@@ -1095,7 +1097,13 @@ func (m *measurer) findHair(quick bool) {
 	hi := math.Max(hiSigma*m.sigma, 2*minAbsThreshold)
 	lo := math.Max(loSigma*m.sigma, minAbsThreshold)
 	hair := m.thinHair(lo, hi)
-	var ph []float32
+	nh := 0
+	for _, v := range hair {
+		if v {
+			nh++
+		}
+	}
+	ph := make([]float32, 0, nh)
 	for i, v := range hair {
 		if v {
 			ph = append(ph, m.proj[i])
@@ -1153,7 +1161,13 @@ func (m *measurer) hairDirection() [3]float64 {
 	if m.hair != nil {
 		// The per-channel median, not the mean: highlights on shiny
 		// fibres are few but far out, towards white.
-		var ch [3][]float32
+		nh := 0
+		for i, v := range m.hair {
+			if v && m.reg[i] {
+				nh++
+			}
+		}
+		ch := [3][]float32{make([]float32, 0, nh), make([]float32, 0, nh), make([]float32, 0, nh)}
 		for i := 0; i < n; i++ {
 			if m.hair[i] && m.reg[i] {
 				d := m.diff(i)
@@ -1505,7 +1519,13 @@ func (m *measurer) nearHair() []bool {
 
 // scalpColour measures the skin away from hair and outliers.
 func (m *measurer) scalpColour(near []bool) ScalpResult {
-	var idx []int
+	nr := 0
+	for _, v := range m.reg {
+		if v {
+			nr++
+		}
+	}
+	idx := make([]int, 0, nr)
 	for i, v := range m.reg {
 		if v && !near[i] && m.quiet(i) {
 			idx = append(idx, i)
