@@ -125,6 +125,7 @@ func runBatch(c *cli.Context) error {
 		Version:     version,
 		Progress:    progress,
 		Log:         log,
+		Shard:       c.String("shard"),
 	})
 	if errors.Is(err, batch.ErrLocked) {
 		return usageError{err}

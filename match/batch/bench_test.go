@@ -98,39 +98,74 @@ func BenchmarkBatch12MP(b *testing.B) {
 	if _, err := Run(context.Background(), clients[:1], warm); err != nil {
 		b.Fatal(err)
 	}
+	// decode is the best of two passes of plain decoding, per photo: on a
+	// shared machine the better pass is the closer to the decoder's cost.
 	decode := func() time.Duration {
-		start := time.Now()
-		for _, f := range files {
-			m := gocv.IMRead(f, gocv.IMReadColor)
-			if m.Empty() {
-				b.Fatalf("decode %s", f)
+		best := time.Duration(0)
+		for pass := 0; pass < 2; pass++ {
+			start := time.Now()
+			for _, f := range files {
+				m := gocv.IMRead(f, gocv.IMReadColor)
+				if m.Empty() {
+					b.Fatalf("decode %s", f)
+				}
+				m.Close()
 			}
-			m.Close()
+			if d := time.Since(start) / time.Duration(len(files)); pass == 0 || d < best {
+				best = d
+			}
 		}
-		return time.Since(start) / time.Duration(len(files))
+		return best
 	}
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+	// Twice the photos (the same files under two more clients): peak memory
+	// must stay that of two workers.
+	double := b.TempDir()
+	for _, c := range clients {
+		for _, copyAs := range []string{c.ID, c.ID + "-b"} {
+			os.MkdirAll(filepath.Join(double, copyAs), 0o755)
+			for _, p := range c.Photos {
+				jpg, err := os.ReadFile(p.Path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(double, copyAs, filepath.Base(p.Path)), jpg, 0o644)
+			}
+		}
+	}
+	doubled, _, err := ScanFolders([]string{double})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, run := range []struct {
+		workers int
+		clients []Client
+	}{{1, clients}, {2, clients}, {2, doubled}} {
+		n := 0
+		for _, c := range run.clients {
+			n += len(c.Photos)
+		}
+		b.Run(fmt.Sprintf("workers=%d/photos=%d", run.workers, n), func(b *testing.B) {
 			perDecode := decode()
 			debug.FreeOSMemory() // the renders' memory is not this run's
 			resetPeak()
+			b.ResetTimer()
 			var wall, cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				o := testOptions(b, b.TempDir())
-				o.Workers = workers
+				o.Workers = run.workers
 				c0, t0 := cpuTime(), time.Now()
-				sum, err := Run(context.Background(), clients, o)
+				sum, err := Run(context.Background(), run.clients, o)
 				wall += time.Since(t0)
 				cpu += cpuTime() - c0
-				if err != nil || sum.Failed > 0 || sum.Photos != len(files) {
+				if err != nil || sum.Failed > 0 || sum.Photos != n {
 					b.Fatalf("batch: %+v, %v", sum, err)
 				}
 			}
-			n := float64(b.N * len(files))
-			b.ReportMetric(n/wall.Seconds(), "photos/s")
-			b.ReportMetric(cpu.Seconds()/n, "cpu-s/photo")
+			total := float64(b.N * n)
+			b.ReportMetric(total/wall.Seconds(), "photos/s")
+			b.ReportMetric(cpu.Seconds()/total, "cpu-s/photo")
 			b.ReportMetric(peakRSS(), "peak-MiB")
-			b.ReportMetric(wall.Seconds()/n/perDecode.Seconds(), "x-decode")
+			b.ReportMetric(wall.Seconds()/total/perDecode.Seconds(), "x-decode")
 			b.ReportMetric(perDecode.Seconds()*1000, "decode-ms/photo")
 		})
 	}

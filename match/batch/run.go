@@ -38,6 +38,9 @@ type Options struct {
 	Progress Progress
 	// Log receives notes (nil: discarded).
 	Log *slog.Logger
+	// Shard is "K/N" when clients are one shard of the inputs (for the
+	// report's header).
+	Shard string
 }
 
 // Summary counts a run's photos.
@@ -125,7 +128,7 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	st := store{filepath.Join(o.Out, stateDir)}
 	r := &runner{o: o, fp: fp, st: st}
 
-	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o)}
+	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard}
 	if o.Palette != nil {
 		idx.Palette = strings.TrimSpace(o.Palette.Name + " " + o.Palette.Version)
 	}
