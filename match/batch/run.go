@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -148,19 +149,20 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 			tasks = append(tasks, task{cr, pi})
 		}
 	}
-	// Card shots first: the scalp photos of their client wait for them.
-	var cardsFirst []task
-	for _, t := range tasks {
-		if t.cr.c.Photos[t.i].Role == RoleCard {
-			cardsFirst = append(cardsFirst, t)
+	// Card shots first, then the photos that do not wait for them, then
+	// those corrected by their client's card shots: a worker blocks on a
+	// card fit only when nothing else is left to do.
+	rank := func(t task) int {
+		p := t.cr.c.Photos[t.i]
+		switch {
+		case p.Role == RoleCard:
+			return 0
+		case t.cr.useCard && p.Profile == "" && hasCards(t.cr.c):
+			return 2
 		}
+		return 1
 	}
-	for _, t := range tasks {
-		if t.cr.c.Photos[t.i].Role != RoleCard {
-			cardsFirst = append(cardsFirst, t)
-		}
-	}
-	tasks = cardsFirst
+	sort.SliceStable(tasks, func(i, j int) bool { return rank(tasks[i]) < rank(tasks[j]) })
 
 	sum.Photos, sum.Clients = len(tasks), len(clients)
 	o.Progress.Start(len(tasks))
