@@ -137,7 +137,7 @@ func runCalibrate(c *cli.Context) error {
 	}
 	if debugDir != "" {
 		for k, r := range readings {
-			if err := writeDebug(debugDir, r, &results[readingIdx[k]]); err != nil {
+			if err := writeDebug(debugDir, r, &results[readingIdx[k]], c.Int("max-pixels")); err != nil {
 				fmt.Fprintf(c.App.ErrWriter, "smpmatch: %v\n", err)
 			}
 		}
@@ -177,8 +177,8 @@ func runCalibrate(c *cli.Context) error {
 	return nil
 }
 
-func writeDebug(dir string, r calibrate.Reading, res *calibrate.PhotoResult) error {
-	img, _, err := photo.Load(r.Photo, photo.Options{})
+func writeDebug(dir string, r calibrate.Reading, res *calibrate.PhotoResult, maxPixels int) error {
+	img, _, err := photo.Load(r.Photo, photo.Options{MaxPixels: maxPixels})
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,10 @@ import (
 // match/segment needs.
 const DefaultWorkSide = 1600
 
+// MinPhotoSide is the smallest photo side measured: a scalp close-up in
+// which fibres are a few pixels wide is hundreds of pixels across.
+const MinPhotoSide = 64
+
 // Options control a measurement.
 type Options struct {
 	// Profile corrects the photo; nil means use the card in the photo.
@@ -92,6 +96,9 @@ var ErrNoCalibration = errors.New("no colour calibration: give --profile, includ
 // photo that is not a scalp gives a low-confidence Result with warnings.
 func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	res := Result{Photo: path}
+	if img.Cols() < MinPhotoSide || img.Rows() < MinPhotoSide {
+		return res, nil, fmt.Errorf("the photo is %dx%d pixels: too small to show hair fibres (at least %d on each side)", img.Cols(), img.Rows(), MinPhotoSide)
+	}
 	var conv func(ccm.CameraRGB) colour.LabD50
 	var exclude []card.Corners
 	var pitch float64
