@@ -198,3 +198,62 @@ func TestSafeCellDefusesFormulas(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeRefusesAClientInTwoOutputsAndOtherSettings(t *testing.T) {
+	a, _ := fakeBatch(t)
+	if err := Merge([]string{a, a}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "is in both") {
+		t.Errorf("merging an output with itself: %v, want a duplicate-client error", err)
+	}
+	b, _ := fakeBatch(t)
+	idx, err := readIndex(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx.Settings = "other"
+	idx.Clients = nil
+	writeIndex(b, idx)
+	if err := Merge([]string{a, b}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "other settings") {
+		t.Errorf("merging outputs of other settings: %v", err)
+	}
+	out := t.TempDir()
+	if err := Merge([]string{a}, out); err != nil {
+		t.Fatal(err)
+	}
+	x, _ := os.ReadFile(filepath.Join(a, clientsName))
+	y, _ := os.ReadFile(filepath.Join(out, clientsName))
+	if !bytes.Equal(x, y) {
+		t.Error("merging one output changed its clients.csv")
+	}
+}
+
+func TestScanFoldersMakesClientsOfSubFoldersAndLoosePhotos(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"ann/top.jpg", "ann/angles/left.JPG", "ann/CARD.png", "ann/.hidden/x.jpg", "ann/notes.pdf", "bob.jpeg", ".DS_Store", "list.txt"} {
+		p := filepath.Join(root, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	cs, skipped, err := ScanFolders([]string{root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 2 || cs[0].ID != "ann" || cs[1].ID != "bob" {
+		t.Fatalf("clients %+v", cs)
+	}
+	var names []string
+	for _, p := range cs[0].Photos {
+		names = append(names, p.Name+":"+p.Role)
+	}
+	if got := strings.Join(names, " "); got != "ann/CARD.png:card ann/angles/left.JPG:scalp ann/top.jpg:scalp" {
+		t.Errorf("ann's photos: %s", got)
+	}
+	if len(skipped) != 2 {
+		t.Errorf("skipped %v: want notes.pdf and list.txt (hidden files silently)", skipped)
+	}
+	other := t.TempDir()
+	os.MkdirAll(filepath.Join(other, "ann"), 0o755)
+	os.WriteFile(filepath.Join(other, "ann", "a.jpg"), []byte("x"), 0o644)
+	if _, _, err := ScanFolders([]string{root, other}); err == nil {
+		t.Error("two folders named ann in two inputs were merged into one client")
+	}
+}
