@@ -90,6 +90,8 @@ type clientRun struct {
 	cardKey string
 	cards   *cardRecord
 	useCard bool
+	// cardsDone is true when the card fit was found in the state.
+	cardsDone bool
 }
 
 type task struct {
@@ -197,6 +199,10 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	interrupted := false
 feed:
 	for _, t := range tasks {
+		if ctx.Err() != nil {
+			interrupted = true
+			break
+		}
 		select {
 		case <-ctx.Done():
 			interrupted = true
@@ -429,44 +435,48 @@ func hasCards(c *Client) bool {
 // cards fits the client's card shots once (or finds the fit in the state);
 // it reports whether the fit came from the state.
 func (r *runner) cards(cr *clientRun) (fromState bool) {
-	cr.once.Do(func() {
-		c := cr.c
-		k, sum := newKey()
-		k.str("cards")
-		k.str(r.o.Version)
-		k.str(stateSchema)
-		b, _ := json.Marshal(struct {
-			Read      calibrate.ReadOptions
-			MaxPixels int
-		}{r.o.Settings.Measure.Read, r.o.Settings.MaxPixels})
-		k.str(string(b))
-		k.str(c.ID)
-		var cardPhotos []Photo
-		for _, p := range c.Photos {
-			if p.Role != RoleCard {
-				continue
-			}
-			cardPhotos = append(cardPhotos, p)
-			k.str(p.Name)
-			if err := k.file(p.Path); err != nil {
-				cr.cards = &cardRecord{Error: fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name))}
-				return
-			}
+	cr.once.Do(func() { cr.cardsDone = r.fitOnce(cr) })
+	return cr.cardsDone
+}
+
+// fitOnce is cards' body; it reports whether the fit came from the state.
+func (r *runner) fitOnce(cr *clientRun) bool {
+	c := cr.c
+	k, sum := newKey()
+	k.str("cards")
+	k.str(r.o.Version)
+	k.str(stateSchema)
+	b, _ := json.Marshal(struct {
+		Read      calibrate.ReadOptions
+		MaxPixels int
+	}{r.o.Settings.Measure.Read, r.o.Settings.MaxPixels})
+	k.str(string(b))
+	k.str(c.ID)
+	var cardPhotos []Photo
+	for _, p := range c.Photos {
+		if p.Role != RoleCard {
+			continue
 		}
-		cr.cardKey = sum()
-		var rec cardRecord
-		if r.st.load(cr.cardKey, &rec) {
-			cr.cards, fromState = &rec, true
-			return
+		cardPhotos = append(cardPhotos, p)
+		k.str(p.Name)
+		if err := k.file(p.Path); err != nil {
+			cr.cards = &cardRecord{Error: fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name))}
+			return false
 		}
-		rec = fitCards(c.ID, cardPhotos, r.o.Settings)
-		rec.Schema, rec.Key = stateSchema, cr.cardKey
+	}
+	cr.cardKey = sum()
+	var rec cardRecord
+	if r.st.load(cr.cardKey, &rec) {
 		cr.cards = &rec
-		if err := r.st.save(cr.cardKey, rec); err != nil {
-			r.o.Log.Error("state not saved", "client", c.ID, "err", err)
-		}
-	})
-	return fromState
+		return true
+	}
+	rec = fitCards(c.ID, cardPhotos, r.o.Settings)
+	rec.Schema, rec.Key = stateSchema, cr.cardKey
+	cr.cards = &rec
+	if err := r.st.save(cr.cardKey, rec); err != nil {
+		r.o.Log.Error("state not saved", "client", c.ID, "err", err)
+	}
+	return false
 }
 
 // fitCards reads the card in each card shot and fits one profile to all.
