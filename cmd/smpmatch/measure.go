@@ -13,6 +13,7 @@ import (
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
+	"github.com/smpmatch/smpmatch/match/batch"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/urfave/cli/v2"
 )
@@ -100,26 +101,6 @@ func loadMask(path string) (*image.Gray, error) {
 	return g, nil
 }
 
-// measureOne loads and measures one photo; errors become a failed Result.
-func measureOne(path string, opt measure.Options, maxPixels int) (measure.Result, *measure.Artifacts) {
-	img, info, err := photo.Load(path, photo.Options{MaxPixels: maxPixels})
-	if err != nil {
-		return measure.Result{Photo: path, Error: err.Error()}, nil
-	}
-	defer img.Close()
-	if opt.ROIMask != nil && (opt.ROIMask.Bounds().Dx() != info.Width || opt.ROIMask.Bounds().Dy() != info.Height) {
-		return measure.Result{Photo: path, Error: fmt.Sprintf("%s: --roi-mask is %dx%d, the photo %dx%d: they must match",
-			path, opt.ROIMask.Bounds().Dx(), opt.ROIMask.Bounds().Dy(), info.Width, info.Height)}, nil
-	}
-	res, art, err := measure.Photo(path, img, opt)
-	if err != nil {
-		res.OK = false
-		res.Error = fmt.Sprintf("%s: %v", path, err)
-		return res, nil
-	}
-	return res, art
-}
-
 func writePNG(dir, photoPath, suffix string, img image.Image) error {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
@@ -148,7 +129,7 @@ func runMeasure(c *cli.Context) error {
 	enc := json.NewEncoder(c.App.Writer)
 	failed := 0
 	for _, p := range photos {
-		res, art := measureOne(p, opt, c.Int("max-pixels"))
+		res, art := batch.Measure(p, p, opt, c.Int("max-pixels"))
 		if !res.OK {
 			failed++
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", res.Error)
