@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -233,53 +234,79 @@ func TestBatchEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("killed halfway with SIGKILL and resumed gives identical results", func(t *testing.T) {
-		out := t.TempDir()
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBatchProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "SMPMATCH_BATCH_HELPER_IN="+in, "SMPMATCH_BATCH_HELPER_OUT="+out)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(60 * time.Second)
-		for countRecords(t, out) < 8 && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		done := countRecords(t, out)
-		if done < 8 || done >= 30 {
-			t.Fatalf("%d photo records when killed: want the run stopped halfway", done)
-		}
-		if _, err := os.Stat(filepath.Join(out, lockName)); err != nil {
-			t.Errorf("the killed run's lock is gone (%v): the takeover of a stale lock is not tested", err)
-		}
-		checkStateParses(t, out)
-		sum, err := Run(context.Background(), clients, testOptions(t, out))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sum.Resumed < done-2 || sum.Resumed >= nPhotos {
-			t.Errorf("resumed %d photos; %d records were on disk", sum.Resumed, done)
-		}
-		for _, name := range []string{resultsName, clientsName, reportName} {
-			a, _ := os.ReadFile(filepath.Join(ref, name))
-			b, err := os.ReadFile(filepath.Join(out, name))
-			if err != nil || !bytes.Equal(a, b) {
-				t.Errorf("%s differs from the uninterrupted run's (%v)", name, err)
+	// Kill points: after 8 photo records (halfway through the photos), after
+	// a random number of records, and at a random moment (which may fall in
+	// the final rebuild of the outputs). The seed is logged so a failure
+	// can be replayed with SMPMATCH_KILL_SEED.
+	seed := time.Now().UnixNano()
+	if v := os.Getenv("SMPMATCH_KILL_SEED"); v != "" {
+		fmt.Sscan(v, &seed)
+	}
+	rng := rand.New(rand.NewSource(seed))
+	t.Logf("kill points drawn with SMPMATCH_KILL_SEED=%d", seed)
+	kills := []struct {
+		name    string
+		records int           // kill when this many photo records exist
+		after   time.Duration // or after this long (records == 0)
+	}{
+		{"killed halfway with SIGKILL and resumed gives identical results", 8, 0},
+		{"killed after a random number of photos and resumed gives identical results", 1 + rng.Intn(nPhotos-3), 0},
+		{"killed at a random moment and resumed gives identical results", 0, time.Duration(200+rng.Intn(15000)) * time.Millisecond},
+	}
+	for _, kp := range kills {
+		kp := kp
+		t.Run(kp.name, func(t *testing.T) {
+			out := t.TempDir()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBatchProcess$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "SMPMATCH_BATCH_HELPER_IN="+in, "SMPMATCH_BATCH_HELPER_OUT="+out)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
 			}
-		}
-		if _, err := os.Stat(filepath.Join(out, lockName)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("lock left behind after a clean run: %v", err)
-		}
-		if m, _ := filepath.Glob(filepath.Join(out, stateDir, ".*.tmp*")); len(m) > 0 {
-			t.Errorf("temporary files left behind: %v", m)
-		}
-		// A third run finds everything done.
-		sum, err = Run(context.Background(), clients, testOptions(t, out))
-		if err != nil || sum.Resumed != nPhotos {
-			t.Errorf("re-run of a finished batch: %+v, %v: want all %d photos already done", sum, err, nPhotos)
-		}
-	})
+			deadline := time.Now().Add(60 * time.Second)
+			if kp.records > 0 {
+				for countRecords(t, out) < kp.records && time.Now().Before(deadline) {
+					time.Sleep(20 * time.Millisecond)
+				}
+			} else {
+				time.Sleep(kp.after)
+			}
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			done := countRecords(t, out)
+			t.Logf("killed with %d of %d photo records on disk", done, nPhotos)
+			if kp.records > 0 && (done < kp.records || done >= nPhotos) {
+				t.Fatalf("%d photo records when killed: want the run stopped after %d", done, kp.records)
+			}
+			checkStateParses(t, out)
+			sum, err := Run(context.Background(), clients, testOptions(t, out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Resumed < done-2 || sum.Resumed > nPhotos {
+				t.Errorf("resumed %d photos; %d records were on disk", sum.Resumed, done)
+			}
+			for _, name := range []string{resultsName, clientsName, reportName} {
+				a, _ := os.ReadFile(filepath.Join(ref, name))
+				b, err := os.ReadFile(filepath.Join(out, name))
+				if err != nil || !bytes.Equal(a, b) {
+					t.Errorf("%s differs from the uninterrupted run's (%v)", name, err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(out, lockName)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("lock left behind after a clean run: %v", err)
+			}
+			if m, _ := filepath.Glob(filepath.Join(out, stateDir, ".*.tmp*")); len(m) > 0 {
+				t.Errorf("temporary files left behind: %v", m)
+			}
+			if kp.records == 8 {
+				// A third run finds everything done.
+				sum, err = Run(context.Background(), clients, testOptions(t, out))
+				if err != nil || sum.Resumed != nPhotos {
+					t.Errorf("re-run of a finished batch: %+v, %v: want all %d photos already done", sum, err, nPhotos)
+				}
+			}
+		})
+	}
 
 	t.Run("shards merged give the same results", func(t *testing.T) {
 		var outs []string
