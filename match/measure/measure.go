@@ -171,13 +171,14 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	return res, art, nil
 }
 
-// reduce returns the photo at the working resolution and the scale factor.
+// reduce returns the photo at the working resolution (a new Mat the caller
+// closes, except on error) and the scale factor.
 func reduce(img gocv.Mat, side int) (gocv.Mat, float64, error) {
 	if side <= 0 {
 		side = DefaultWorkSide
 	}
 	if img.Empty() || img.Type() != gocv.MatTypeCV8UC3 {
-		return gocv.NewMat(), 0, errors.New("measure: want a decoded 8-bit colour photo")
+		return gocv.Mat{}, 0, errors.New("measure: want a decoded 8-bit colour photo")
 	}
 	long := math.Max(float64(img.Cols()), float64(img.Rows()))
 	s := math.Min(1, float64(side)/long)
