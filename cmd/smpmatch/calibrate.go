@@ -14,6 +14,7 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
+	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/urfave/cli/v2"
 	"gocv.io/x/gocv"
 )
@@ -54,15 +55,14 @@ func parseFloats(s string, n int, what string) ([]float64, error) {
 	return out, nil
 }
 
+// parseRect reads a --roi or --region flag with measure.ParseRect; a bad
+// value is a usage error naming the flag.
 func parseRect(s, what string) (image.Rectangle, error) {
-	v, err := parseFloats(s, 4, what)
+	r, err := measure.ParseRect(s)
 	if err != nil {
-		return image.Rectangle{}, err
+		return image.Rectangle{}, usagef("%s %v", what, err)
 	}
-	if v[2] <= 0 || v[3] <= 0 {
-		return image.Rectangle{}, usagef("%s: width and height must be positive", what)
-	}
-	return image.Rect(int(v[0]), int(v[1]), int(v[0]+v[2]), int(v[1]+v[3])), nil
+	return r, nil
 }
 
 func readOptions(c *cli.Context) (calibrate.ReadOptions, error) {

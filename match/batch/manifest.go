@@ -5,12 +5,12 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/smpmatch/smpmatch/match/recipe"
 )
 
@@ -140,7 +140,7 @@ func ParseManifest(r io.Reader, name string, opt ManifestOptions) ([]Client, err
 			}
 		}
 		if roi := field("roi"); roi != "" {
-			if p.ROI, err = ParseRect(roi); err != nil {
+			if p.ROI, err = measure.ParseRect(roi); err != nil {
 				return nil, fail(line, "roi", err)
 			}
 		}
@@ -198,24 +198,4 @@ func csvError(name string, err error) error {
 		return &ManifestError{File: name, Line: pe.Line, Column: strconv.Itoa(pe.Column), Err: pe.Err}
 	}
 	return &ManifestError{File: name, Err: err}
-}
-
-// ParseRect reads "x,y,w,h" (pixels) into a rectangle with w, h > 0.
-func ParseRect(s string) (image.Rectangle, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return image.Rectangle{}, fmt.Errorf("%q: want x,y,w,h (four whole numbers)", s)
-	}
-	var v [4]int
-	for i, p := range parts {
-		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || n < 0 || n > 1<<20 {
-			return image.Rectangle{}, fmt.Errorf("%q: %q is not a whole number of pixels in 0..1048576", s, strings.TrimSpace(p))
-		}
-		v[i] = n
-	}
-	if v[2] == 0 || v[3] == 0 {
-		return image.Rectangle{}, fmt.Errorf("%q: width and height must be positive", s)
-	}
-	return image.Rect(v[0], v[1], v[0]+v[2], v[1]+v[3]), nil
 }

@@ -22,6 +22,8 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
@@ -272,4 +274,26 @@ func grownPolygon(c card.Corners, pitch, s float64) segment.Polygon {
 		poly = append(poly, image.Pt(int((cx+dx*k)*s), int((cy+dy*k)*s)))
 	}
 	return poly
+}
+
+// ParseRect reads a region of interest written "x,y,w,h" (whole pixels of
+// the photo as displayed) into a rectangle with w, h > 0. The CLI's --roi
+// and --region and the batch manifest's roi column all use it.
+func ParseRect(s string) (image.Rectangle, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return image.Rectangle{}, fmt.Errorf("%q: want x,y,w,h (four whole numbers)", s)
+	}
+	var v [4]int
+	for i, p := range parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 0 || n > 1<<20 {
+			return image.Rectangle{}, fmt.Errorf("%q: %q is not a whole number of pixels in 0..1048576", s, strings.TrimSpace(p))
+		}
+		v[i] = n
+	}
+	if v[2] == 0 || v[3] == 0 {
+		return image.Rectangle{}, fmt.Errorf("%q: width and height must be positive", s)
+	}
+	return image.Rect(v[0], v[1], v[0]+v[2], v[1]+v[3]), nil
 }
