@@ -21,17 +21,21 @@ func ExampleMix() {
 	// L* 31
 }
 
-// A healed dot of neat carbon black on a light scalp: lighter than the ink
-// (L* 22 in the bottle) and blue-grey, as practitioners see.
-func ExampleHealedModel_Skin() {
-	scalp, _ := optics.Recover(colour.LabD50{L: 64, A: 9, B: 15})
-	skin, err := optics.DefaultHealedModel().Skin(scalp)
-	if err != nil {
-		panic(err)
-	}
+// A healed dot of neat carbon black on a light and on a brown scalp: on the
+// light one lighter than the ink (L* 22 in the bottle) and blue-grey, as
+// practitioners see; on the brown one darker, warmer and with less contrast,
+// seen through more melanin.
+func ExampleHealedModel_SkinOf() {
 	ink, _ := optics.Recover(colour.LabD50{L: 22, A: 0.2, B: -0.8})
-	healed := skin.Healed(optics.Mix(optics.Component{KS: ink.KS(), Concentration: 1}))
-	fmt.Println(healed.LabD50())
+	for _, scalp := range []colour.LabD50{{L: 64, A: 9, B: 15}, {L: 38, A: 12, B: 22}} {
+		skin, err := optics.DefaultHealedModel().SkinOf(scalp)
+		if err != nil {
+			panic(err)
+		}
+		healed := skin.Healed(optics.Mix(optics.Component{KS: ink.KS(), Concentration: 1})).LabD50()
+		fmt.Printf("scalp %v (melanin %.1f%%): neat carbon black heals to %v\n", scalp, 100*skin.Layers.MelaninFraction, healed)
+	}
 	// Output:
-	// L*a*b*(30.7, -0.6, -3.2)
+	// scalp L*a*b*(64.0, 9.0, 15.0) (melanin 0.1%): neat carbon black heals to L*a*b*(31.2, -0.4, -1.4)
+	// scalp L*a*b*(38.0, 12.0, 22.0) (melanin 13.7%): neat carbon black heals to L*a*b*(24.6, 1.0, 3.1)
 }

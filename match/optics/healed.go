@@ -13,45 +13,52 @@ import (
 )
 
 // HealedModel holds the named parameters of the healed-in-skin model. A
-// pigment in SMP sits in the dermis, under the epidermis; the healed dot is
-// modelled in two steps:
+// pigment in SMP sits in the dermis, under the epidermis. Skin is two layers
+// (FitSkin finds them for each client from the measured scalp colour):
 //
-//  1. Dermis with pigment: the client's own dermis (solved from their
-//     measured scalp, see below) with the ink mixed in by single-constant
-//     Kubelka–Munk at EffectiveConcentration × the ink's concentrations:
-//     K/S_dot = K/S_dermis + φ·Σ cᵢ·K/Sᵢ. Diluent lowers every cᵢ.
-//  2. Epidermis over it: a thin layer that scatters back a haze Re(λ) =
-//     EpidermisHaze550·(λ/550)^−HazeExponent, and transmits
-//     Te(λ) = (1 − Re)·exp(−EpidermisAbsorbance550·(λ/550)^−MelaninExponent),
-//     combined with the layer below by Kubelka's formula
-//     R = Re + Te²·Rb / (1 − Re·Rb).
+//  1. Epidermis: a Kubelka layer EpidermisThicknessUM thick whose absorption
+//     is its melanin (melanosome volume fraction × 6.6·10¹¹·λ^−MelaninExponent
+//     cm⁻¹, Jacques 2013) plus bloodless tissue, and whose scattering power
+//     S·d is EpidermisScattering500·(λ/500)^−ScatteringExponent: the haze it
+//     scatters back before light reaches the pigment.
+//  2. Dermis: semi-infinite, absorbing by its blood (Prahl's haemoglobin
+//     spectra at BloodOxygenSaturation) and scattering as skin does
+//     (46·(λ/500)^−ScatteringExponent cm⁻¹, scaled per client).
 //
-// The dermis is whatever makes step 2 reproduce the measured scalp with no
-// pigment, so a zero-pigment "dot" is exactly the client's skin. The haze is
-// what makes healed dots lighter and bluer than the ink: it is added in front
-// of the pigment and rises towards short wavelengths.
+// A healed dot is the client's dermis with the ink mixed in by single-
+// constant Kubelka–Munk at EffectiveConcentration × the ink's
+// concentrations, K/S_dot = K/S_dermis + φ·Σ cᵢ·K/Sᵢ, seen through the
+// epidermis by Kubelka's formula R = Re + Te²·Rb/(1 − Re·Rb). The dermis is
+// solved from the measured scalp under the client's own epidermis, so a
+// zero-pigment "dot" is exactly the client's skin, and the target (the hair
+// as stubble under the same epidermis) uses the same skin.
 //
-// The default values are estimates (no public measurement of SMP pigment in
-// scalp exists; DOMAIN.md "Pigment in skin") and ship as data in
-// healed_model.json with the source of each; Recalibrate refits them from a
-// practitioner's own healed dots.
+// The epidermis does what is known of tattoos: its haze, rising towards
+// blue, makes healed dots lighter and bluer than the ink on light skin; its
+// melanin absorbs both the haze and the light that reaches the pigment, so
+// on dark skin the same ink heals with less contrast and less blue.
+//
+// EffectiveConcentration and EpidermisScattering500 are estimates (no public
+// measurement of SMP pigment in scalp exists; DOMAIN.md "Pigment in skin");
+// the rest are published figures. They ship as data in healed_model.json with
+// the source of each; Fit refits them from a practitioner's healed dots.
 type HealedModel struct {
 	// Version names this set of parameters in reports.
 	Version string `json:"version"`
 	// EffectiveConcentration φ is the pigment load of the healed dermis
 	// relative to the ink's masstone K/S (0 < φ ≤ 5; 1 = masstone strength).
 	EffectiveConcentration float64 `json:"effective_concentration"`
-	// EpidermisHaze550 is the epidermis' back-scattered reflectance at
-	// 550 nm (0 ≤ h < 0.5).
-	EpidermisHaze550 float64 `json:"epidermis_haze_550"`
-	// HazeExponent n is the wavelength dependence of the haze, ∝ λ^−n.
-	HazeExponent float64 `json:"haze_exponent"`
-	// EpidermisAbsorbance550 is the epidermis' one-pass optical depth at
-	// 550 nm.
-	EpidermisAbsorbance550 float64 `json:"epidermis_absorbance_550"`
-	// MelaninExponent m is the wavelength dependence of that absorption,
-	// ∝ λ^−m.
+	// EpidermisScattering500 is the Kubelka–Munk scattering power S·d
+	// (dimensionless) of the tissue over the pigment at 500 nm (0..2).
+	EpidermisScattering500 float64 `json:"epidermis_scattering_500"`
+	// ScatteringExponent n: skin scattering ∝ λ^−n (both layers).
+	ScatteringExponent float64 `json:"scattering_exponent"`
+	// EpidermisThicknessUM is the epidermis' thickness in µm (20..200).
+	EpidermisThicknessUM float64 `json:"epidermis_thickness_um"`
+	// MelaninExponent m: melanin absorption ∝ λ^−m.
 	MelaninExponent float64 `json:"melanin_exponent"`
+	// BloodOxygenSaturation is the dermal blood's oxygen saturation (0..1).
+	BloodOxygenSaturation float64 `json:"blood_oxygen_saturation"`
 	// Sources says where each value comes from.
 	Sources map[string]string `json:"sources,omitempty"`
 }
@@ -63,16 +70,18 @@ const maxEffectiveConcentration = 5
 
 // maxHazeFraction caps the epidermal haze at this fraction of the scalp's
 // own reflectance: the haze is part of what the scalp reflects, so it can
-// never exceed it (on dark skin the nominal haze would at short wavelengths).
+// never exceed it.
 const maxHazeFraction = 0.9
 
-// referenceNM is the wavelength the model's spectral parameters refer to.
-const referenceNM = 550.0
+// exactSkinDE00: when the physical layers reproduce the measured scalp this
+// closely, their spectrum stands for the scalp; otherwise the scalp's
+// smooth recovered spectrum does and the dermis absorbs the difference.
+const exactSkinDE00 = 0.05
 
 //go:embed healed_model.json
 var defaultHealedModelJSON []byte
 
-// DefaultHealedModel returns the shipped, estimated parameters.
+// DefaultHealedModel returns the shipped parameters.
 func DefaultHealedModel() HealedModel {
 	m, err := LoadHealedModel(bytes.NewReader(defaultHealedModelJSON))
 	if err != nil {
@@ -102,25 +111,32 @@ func (m HealedModel) Validate() error {
 		}
 	}
 	check("effective_concentration", m.EffectiveConcentration, 1e-4, maxEffectiveConcentration)
-	check("epidermis_haze_550", m.EpidermisHaze550, 0, 0.5)
-	check("haze_exponent", m.HazeExponent, 0, 4)
-	check("epidermis_absorbance_550", m.EpidermisAbsorbance550, 0, 3)
+	check("epidermis_scattering_500", m.EpidermisScattering500, 0, 2)
+	check("scattering_exponent", m.ScatteringExponent, 0, 4)
+	check("epidermis_thickness_um", m.EpidermisThicknessUM, 20, 200)
 	check("melanin_exponent", m.MelaninExponent, 0, 6)
+	check("blood_oxygen_saturation", m.BloodOxygenSaturation, 0, 1)
 	return errors.Join(errs...)
 }
 
 // Skin is a HealedModel applied to one client's scalp: the epidermis and
 // dermis it implies, ready to predict any number of healed dots.
 type Skin struct {
-	// Scalp is the client's scalp reflectance the skin was solved from.
+	// Scalp is the client's scalp reflectance the dermis was solved from.
 	Scalp ReflectanceSpectrum
-	model HealedModel
-	// haze is Re(λ), trans2 is Te(λ)², dermis is K/S of the bare dermis.
-	haze, trans2 [GridLen]float64
-	dermis       KSSpectrum
+	// Layers are the client's physical skin layers.
+	Layers SkinLayers
+	model  HealedModel
+	// surface is the surface reflection, haze is Re(λ), trans2 is Te(λ)²,
+	// dermis is K/S of the bare dermis.
+	surface, haze, trans2 [GridLen]float64
+	dermis                KSSpectrum
 }
 
-// Skin solves the layers of a client's scalp with the model's parameters.
+// Skin solves the layers of a client's scalp, given as a reflectance
+// spectrum (measured, or recovered from its colour): the epidermis is the
+// physical one FitSkin finds for the scalp's colour, and the dermis is what
+// makes the two layers reproduce the spectrum exactly.
 func (m HealedModel) Skin(scalp ReflectanceSpectrum) (*Skin, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
@@ -128,18 +144,67 @@ func (m HealedModel) Skin(scalp ReflectanceSpectrum) (*Skin, error) {
 	if err := scalp.Validate(); err != nil {
 		return nil, fmt.Errorf("scalp: %w", err)
 	}
-	s := &Skin{Scalp: scalp, model: m}
+	o := newLayerOptics(m)
+	layers, _, err := o.fit(scalp.LabD50())
+	if err != nil {
+		return nil, err
+	}
+	return o.skin(scalp, layers), nil
+}
+
+// SkinOf solves a client's skin from the measured scalp colour alone: the
+// physical layers' own spectrum stands for the scalp when they reproduce
+// its colour (the usual case), else the smooth spectrum Recover gives.
+func (m HealedModel) SkinOf(scalp colour.LabD50) (*Skin, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if !scalp.IsFinite() {
+		return nil, fmt.Errorf("scalp %v is not finite", scalp)
+	}
+	o := newLayerOptics(m)
+	layers, spec, err := o.fit(scalp)
+	if err != nil {
+		return nil, err
+	}
+	if spec, err = scalpSpectrum(spec, layers, scalp); err != nil {
+		return nil, err
+	}
+	return o.skin(spec, layers), nil
+}
+
+// scalpSpectrum is the spectrum that stands for a measured scalp: the
+// physical layers' own when they reproduce its colour, else theirs nudged
+// smoothly to it (correct), else the smooth spectrum Recover gives.
+func scalpSpectrum(phys ReflectanceSpectrum, layers SkinLayers, scalp colour.LabD50) (ReflectanceSpectrum, error) {
+	if layers.FitDE00 <= exactSkinDE00 {
+		return phys, nil
+	}
+	if r, ok := correct(phys, scalp); ok {
+		return r, nil
+	}
+	r, err := Recover(scalp)
+	if err != nil {
+		return r, fmt.Errorf("scalp: %w", err)
+	}
+	return r, nil
+}
+
+func (o *layerOptics) skin(scalp ReflectanceSpectrum, layers SkinLayers) *Skin {
+	s := &Skin{Scalp: scalp, Layers: layers, model: o.m}
 	for i := range scalp {
-		rel := Wavelength(i) / referenceNM
-		re := math.Min(m.EpidermisHaze550*math.Pow(rel, -m.HazeExponent), maxHazeFraction*scalp[i])
-		te := (1 - re) * math.Exp(-m.EpidermisAbsorbance550*math.Pow(rel, -m.MelaninExponent))
+		re, te := o.epidermis(i, layers.MelaninFraction)
+		// Under the surface reflection: body = (R − rs)/(1 − rs).
+		s.surface[i] = math.Min(surfaceReflectance, maxHazeFraction*scalp[i])
+		body := (scalp[i] - s.surface[i]) / (1 - s.surface[i])
+		re = math.Min(re, maxHazeFraction*body)
 		s.haze[i], s.trans2[i] = re, te*te
-		// Solve R = Re + Te²·Rd/(1 − Re·Rd) for the dermis Rd.
-		d := scalp[i] - re
+		// Solve body = Re + Te²·Rd/(1 − Re·Rd) for the dermis Rd.
+		d := body - re
 		rd := d / (s.trans2[i] + re*d)
 		s.dermis[i] = ksOf(math.Min(rd, 1))
 	}
-	return s, nil
+	return s
 }
 
 // Model returns the parameters the skin was solved with.
@@ -153,7 +218,7 @@ func (s *Skin) Healed(ink KSSpectrum) ReflectanceSpectrum {
 	phi := s.model.EffectiveConcentration
 	for i := range r {
 		rb := reflectanceOf(s.dermis[i] + phi*ink[i])
-		r[i] = s.haze[i] + s.trans2[i]*rb/(1-s.haze[i]*rb)
+		r[i] = s.surface[i] + (1-s.surface[i])*(s.haze[i]+s.trans2[i]*rb/(1-s.haze[i]*rb))
 	}
 	return r
 }
@@ -169,7 +234,7 @@ func (s *Skin) HealedXYZ(ink *KSSpectrum, c float64) colour.XYZ {
 		// With Rb = 1/D (D = 1 + K/S + √(…)), Kubelka's layer formula
 		// Re + Te²·Rb/(1 − Re·Rb) is Re + Te²/(D − Re): one division.
 		d := 1 + ks + math.Sqrt(ks*ks+2*ks)
-		r := s.haze[i] + s.trans2[i]/(d-s.haze[i])
+		r := s.surface[i] + (1-s.surface[i])*(s.haze[i]+s.trans2[i]/(d-s.haze[i]))
 		w := &weightsD50[i]
 		x += r * w[0]
 		y += r * w[1]
@@ -188,7 +253,7 @@ func (s *Skin) Stubble(hair ReflectanceSpectrum, coverage float64) ReflectanceSp
 	for i := range r {
 		rd := reflectanceOf(s.dermis[i])
 		rb := coverage*hair[i] + (1-coverage)*rd
-		r[i] = s.haze[i] + s.trans2[i]*rb/(1-s.haze[i]*rb)
+		r[i] = s.surface[i] + (1-s.surface[i])*(s.haze[i]+s.trans2[i]*rb/(1-s.haze[i]*rb))
 	}
 	return r
 }
@@ -201,7 +266,7 @@ func (s *Skin) HealedY(ink *KSSpectrum, c float64) float64 {
 	for i := 0; i < GridLen; i++ {
 		ks := s.dermis[i] + phi*ink[i]
 		d := 1 + ks + math.Sqrt(ks*ks+2*ks)
-		y += (s.haze[i] + s.trans2[i]/(d-s.haze[i])) * weightsD50[i][1]
+		y += (s.surface[i] + (1-s.surface[i])*(s.haze[i]+s.trans2[i]/(d-s.haze[i]))) * weightsD50[i][1]
 	}
 	return y
 }

@@ -23,6 +23,6 @@ func ExampleRecommend() {
 	fmt.Printf("target %v\n", res.TargetLab)
 	fmt.Printf("%s heals to %v, ΔE00 %.1f\n", b.Recipe, b.PredictedLab, b.DE00)
 	// Output:
-	// target L*a*b*(38.9, 3.8, 3.6)
-	// 4 SMP Black Shade 8 (1:8) + 3 Neutral Dark Brown + 1 distilled water heals to L*a*b*(38.8, 3.6, 3.8), ΔE00 0.3
+	// target L*a*b*(40.7, 3.9, 4.8)
+	// 1 Neutral Dark Brown + 2 distilled water heals to L*a*b*(40.7, 4.0, 5.6), ΔE00 0.7
 }

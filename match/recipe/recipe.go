@@ -222,8 +222,12 @@ type Result struct {
 	PaletteVersion string `json:"palette_version"`
 	// HealedModel is the version of the healed-in-skin parameters.
 	HealedModel string `json:"healed_model"`
-	// Gamut warns when even the best blend is far from the target.
+	// Gamut warns when even the best blend is far from the target: by how
+	// much, which way (lighter, darker, hue) and which ink would be needed.
 	Gamut string `json:"gamut,omitempty"`
+	// Skin is the client's skin layers found from the scalp colour
+	// (optics.SkinLayers): the epidermis' melanin and the dermis' blood.
+	Skin *optics.SkinLayers `json:"skin,omitempty"`
 	// Blends are the best blends, best first.
 	Blends []Blend `json:"blends"`
 	// Search describes the search.

@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -53,11 +54,7 @@ func mustNew(t testing.TB, p *palettes.Palette) *Recommender {
 
 func skinFor(t testing.TB, scalp colour.LabD50) *optics.Skin {
 	t.Helper()
-	s, err := optics.Recover(scalp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	skin, err := optics.DefaultHealedModel().Skin(s)
+	skin, err := optics.DefaultHealedModel().SkinOf(scalp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,10 +286,10 @@ func TestTargetModes(t *testing.T) {
 	}
 	// Typical dark hair on typical scalps is inside the reference palette's
 	// gamut: the default answer should not warn about it.
-	// (Black hair on brown scalps is not: see the README's known limits.)
-	for _, c := range []struct{ hair, scalp colour.LabD50 }{{blackHair, lightScalp}, {brownHair, lightScalp}, {blackHair, mediumScalp}, {brownHair, mediumScalp}} {
+	// (TestSixTypicalTargets covers more.)
+	for _, c := range []struct{ hair, scalp colour.LabD50 }{{blackHair, lightScalp}, {brownHair, lightScalp}, {blackHair, mediumScalp}, {brownHair, mediumScalp}, {blackHair, brownScalp}} {
 		res, _ := r.Recommend(c.hair, c.scalp, Options{})
-		if res.Gamut != "" || res.Blends[0].DE00 > 1 {
+		if res.Gamut != "" || res.Blends[0].DE00 > OutOfGamutDE00 {
 			t.Errorf("hair %v scalp %v: best %q at %.2f ΔE00 (%s)", c.hair, c.scalp, res.Blends[0].Recipe, res.Blends[0].DE00, res.Gamut)
 		}
 	}
@@ -464,7 +461,7 @@ func TestAMeasuredSpectrumStandsInForItsColour(t *testing.T) {
 func TestRecalibratingFromHealedRecipes(t *testing.T) {
 	r := mustNew(t, reference(t))
 	truth := optics.DefaultHealedModel()
-	truth.EffectiveConcentration, truth.EpidermisHaze550 = 0.6, 0.06
+	truth.EffectiveConcentration, truth.EpidermisScattering500 = 0.6, 0.05
 	var obs []optics.HealedObservation
 	for _, rec := range []struct {
 		parts   []Part
@@ -475,7 +472,7 @@ func TestRecalibratingFromHealedRecipes(t *testing.T) {
 		{[]Part{{Pigment: "brown-warm", Parts: 2}, {Pigment: "black", Parts: 1}}, 4},
 		{[]Part{{Pigment: "grey-cool", Parts: 1}}, 1},
 	} {
-		for _, sc := range []colour.LabD50{lightScalp, mediumScalp} {
+		for i, sc := range []colour.LabD50{lightScalp, mediumScalp, brownScalp} {
 			ink, err := r.Ink(rec.parts, rec.diluent)
 			if err != nil {
 				t.Fatal(err)
@@ -484,7 +481,7 @@ func TestRecalibratingFromHealedRecipes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			obs = append(obs, optics.HealedObservation{Scalp: sc, Ink: ink, Healed: healed})
+			obs = append(obs, optics.HealedObservation{Client: fmt.Sprint("client-", i), Scalp: sc, Ink: ink, Healed: healed})
 		}
 	}
 	fit, rep, err := optics.Recalibrate(optics.DefaultHealedModel(), obs)
@@ -498,7 +495,79 @@ func TestRecalibratingFromHealedRecipes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.HealedModel != "estimate-2026-11+recalibrated" {
+	if res.HealedModel != optics.DefaultHealedModel().Version+"+fit" {
 		t.Errorf("result names healed model %q", res.HealedModel)
+	}
+}
+
+// The typical targets of match: black, dark brown, brown and grey hair on
+// light, medium and brown scalps. Each best blend is within the 1.8 ΔE00
+// acceptability threshold, or the out-of-gamut warning says by how much,
+// which way and which ink would be needed. Black hair on a brown scalp
+// (18,1,2 on 38,12,22) is what practitioners treat every day with carbon
+// black: it must be in gamut.
+func TestSixTypicalTargets(t *testing.T) {
+	r := mustNew(t, reference(t))
+	hairs := []struct {
+		name string
+		lab  colour.LabD50
+	}{
+		{"black", colour.LabD50{L: 18, A: 1, B: 2}},
+		{"dark brown", colour.LabD50{L: 22.5, A: 3.8, B: 4.6}},
+		{"brown", colour.LabD50{L: 30, A: 6, B: 9}},
+		{"grey", colour.LabD50{L: 62, A: 0, B: 3}},
+	}
+	scalps := []struct {
+		name string
+		lab  colour.LabD50
+	}{
+		{"light", lightScalp},
+		{"medium", mediumScalp},
+		{"dark", colour.LabD50{L: 38, A: 12, B: 22}},
+	}
+	for _, h := range hairs {
+		for _, s := range scalps {
+			t.Run(h.name+" hair on "+s.name+" scalp", func(t *testing.T) {
+				res, err := r.Recommend(h.lab, s.lab, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b := res.Blends[0]
+				t.Logf("target %v: %q heals %v, %.2f ΔE00; %s", res.TargetLab, b.Recipe, b.PredictedLab, b.DE00, res.Gamut)
+				if h.name != "grey" && b.DE00 > OutOfGamutDE00 {
+					t.Errorf("dark hair is what SMP treats: best blend %.2f ΔE00, want ≤ %.1f", b.DE00, OutOfGamutDE00)
+				}
+				if b.DE00 <= OutOfGamutDE00 {
+					if res.Gamut != "" {
+						t.Errorf("in gamut at %.2f ΔE00 but warned %q", b.DE00, res.Gamut)
+					}
+					return
+				}
+				for _, want := range []string{fmt.Sprintf("%.1f ΔE00", b.DE00), "it would need"} {
+					if !strings.Contains(res.Gamut, want) {
+						t.Errorf("gamut warning %q does not say %q", res.Gamut, want)
+					}
+				}
+				if !strings.Contains(res.Gamut, "lighter than the target") && !strings.Contains(res.Gamut, "darker than the target") && !strings.Contains(res.Gamut, "hue") {
+					t.Errorf("gamut warning %q does not say which way", res.Gamut)
+				}
+			})
+		}
+	}
+}
+
+// Neat carbon black and its dilutions alone (the line most practitioners
+// use) reach a black-hair target on a brown scalp.
+func TestCarbonBlackReachesBlackHairOnADarkScalp(t *testing.T) {
+	carbon, err := palettes.Builtin("smp-carbon-line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Recommend(colour.LabD50{L: 18, A: 1, B: 2}, colour.LabD50{L: 38, A: 12, B: 22}, carbon, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := res.Blends[0]; b.DE00 > OutOfGamutDE00 || res.Gamut != "" {
+		t.Errorf("carbon line: best %q at %.2f ΔE00 (%s), want ≤ %.1f", b.Recipe, b.DE00, res.Gamut, OutOfGamutDE00)
 	}
 }

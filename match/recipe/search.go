@@ -106,13 +106,9 @@ func (r *Recommender) Recommend(hair, scalp colour.LabD50, opt Options) (Result,
 	if opt.Model != nil {
 		model = *opt.Model
 	}
-	scalpSpec, err := optics.Recover(scalp)
+	skin, err := model.SkinOf(scalp)
 	if err != nil {
 		return Result{}, fmt.Errorf("recommend: scalp: %w", err)
-	}
-	skin, err := model.Skin(scalpSpec)
-	if err != nil {
-		return Result{}, fmt.Errorf("recommend: %w", err)
 	}
 	res := Result{
 		Target: opt.Target, ScalpLab: scalp,
@@ -152,17 +148,64 @@ func (r *Recommender) Recommend(hair, scalp colour.LabD50, opt Options) (Result,
 		res.Blends = append(res.Blends, r.blend(c, skin, res.TargetLab, targetA))
 	}
 	if len(res.Blends) > 0 && res.Blends[0].DE00 > OutOfGamutDE00 {
-		b := res.Blends[0]
-		dir := "differs in hue"
-		switch {
-		case b.PredictedLab.L > res.TargetLab.L+1:
-			dir = "heals lighter than the target: the target is darker than this palette can heal on this skin"
-		case b.PredictedLab.L < res.TargetLab.L-1:
-			dir = "heals darker than the target: the target is lighter than this palette can heal on this skin"
-		}
-		res.Gamut = fmt.Sprintf("out of gamut: the closest blend is %.1f ΔE00 from the target (acceptable ≤ %.1f) and %s", b.DE00, OutOfGamutDE00, dir)
+		res.Gamut = gamutWarning(res.Blends[0], res.TargetLab, opt.MaxParts)
 	}
+	res.Skin = &skin.Layers
 	return res, nil
+}
+
+// gamutWarning says how far the best blend is from the target, which way
+// (lighter, darker, hue) and what ink the palette would need.
+func gamutWarning(b Blend, target colour.LabD50, maxParts int) string {
+	p := b.PredictedLab
+	dl, da, db := p.L-target.L, p.A-target.A, p.B-target.B
+	var way, needs []string
+	switch {
+	case dl < -1:
+		way = append(way, fmt.Sprintf("darker than the target by %.1f L*", -dl))
+		need := "a lighter ink than any in the palette (a grey made with titanium dioxide white: pigment in the dermis only darkens the skin, so a target this light is for a white-based ink)"
+		if b.DiluentParts > 0 && b.DiluentParts+sumParts(b.Parts) >= maxParts {
+			need += fmt.Sprintf(", or more water than --max-parts %d allows", maxParts)
+		}
+		needs = append(needs, need)
+	case dl > 1:
+		way = append(way, fmt.Sprintf("lighter than the target by %.1f L*", dl))
+		needs = append(needs, "a darker ink than any in the palette (a denser neat carbon black)")
+	}
+	if math.Abs(db) > 1 || math.Abs(da) > 1 {
+		var h []string
+		if db < -1 {
+			h = append(h, fmt.Sprintf("%.1f b* bluer", -db))
+			needs = append(needs, "a warmer ink (a brown iron oxide) against the blue")
+		} else if db > 1 {
+			h = append(h, fmt.Sprintf("%.1f b* yellower", db))
+			needs = append(needs, "a cooler, more neutral ink (an ash or cool grey)")
+		}
+		if da < -1 {
+			h = append(h, fmt.Sprintf("%.1f a* greener", -da))
+			needs = append(needs, "a redder ink (a warm red-brown)")
+		} else if da > 1 {
+			h = append(h, fmt.Sprintf("%.1f a* redder", da))
+			needs = append(needs, "a less red ink (a neutral or cool grey)")
+		}
+		way = append(way, "hue: "+strings.Join(h, ", "))
+	}
+	if len(way) == 0 {
+		way = append(way, "hue")
+	}
+	msg := fmt.Sprintf("out of gamut: the closest blend is %.1f ΔE00 from the target (acceptable ≤ %.1f) and heals %s", b.DE00, OutOfGamutDE00, strings.Join(way, "; "))
+	if len(needs) > 0 {
+		msg += "; it would need " + strings.Join(needs, "; ")
+	}
+	return msg
+}
+
+func sumParts(ps []Part) int {
+	n := 0
+	for _, p := range ps {
+		n += p.Parts
+	}
+	return n
 }
 
 // blend turns a candidate into a reported Blend with its warnings.
@@ -619,13 +662,9 @@ func (r *Recommender) Predict(parts []Part, diluentParts int, scalp colour.LabD5
 	if err != nil {
 		return colour.LabD50{}, fmt.Errorf("predict: %w", err)
 	}
-	s, err := optics.Recover(scalp)
+	skin, err := m.SkinOf(scalp)
 	if err != nil {
 		return colour.LabD50{}, fmt.Errorf("predict: scalp: %w", err)
-	}
-	skin, err := m.Skin(s)
-	if err != nil {
-		return colour.LabD50{}, fmt.Errorf("predict: %w", err)
 	}
 	return skin.Healed(ink).LabD50(), nil
 }
