@@ -20,6 +20,7 @@ package recipe
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
@@ -105,6 +106,11 @@ type Options struct {
 	MaxParts int
 	// Model is the healed-in-skin model; nil means optics.DefaultHealedModel.
 	Model *optics.HealedModel
+	// VolumeML and DropML size each blend's Bottles: the cup to mix
+	// (0 means DefaultVolumeML) and one drop (0 means DefaultDropML).
+	VolumeML, DropML float64
+	// ModelSource names the file the Model came from, for the outputs.
+	ModelSource *ModelSource
 	// PigmentCost is the ΔE00 each pigment beyond the first must gain to
 	// be ranked above a simpler blend; 0 means DefaultPigmentCost, a
 	// negative value ranks by ΔE00 alone.
@@ -147,6 +153,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxParts < 1 || o.MaxParts > MaxMaxParts {
 		errs = append(errs, fmt.Errorf("max parts = %d is outside 1..%d", o.MaxParts, MaxMaxParts))
 	}
+	if o.VolumeML < 0 || o.DropML < 0 || math.IsNaN(o.VolumeML) || math.IsNaN(o.DropML) || (o.DropML > 0 && o.VolumeML > 0 && o.DropML > o.VolumeML) {
+		errs = append(errs, fmt.Errorf("volume %g ml, drop %g ml: want positive numbers, the drop no larger than the volume", o.VolumeML, o.DropML))
+	}
 	if o.TargetLab != nil {
 		o.Target = TargetExplicit
 		if !o.TargetLab.IsFinite() || o.TargetLab.L < 0 || o.TargetLab.L > 100 {
@@ -187,9 +196,19 @@ type Blend struct {
 	// is much larger than DE00 the match is metameric and breaks in warm
 	// light.
 	DE00InA float64 `json:"de00_in_a"`
+	// Bottles is the same recipe in neat inks and water, with the shade
+	// number, millilitres and drops (see MixInBottles).
+	Bottles *Bottles `json:"bottles,omitempty"`
 	// Warnings say what a practitioner should know before using the blend;
 	// empty (never null) when there is nothing.
 	Warnings []string `json:"warnings"`
+}
+
+// ModelSource identifies a healed-model file: its path as given and the
+// SHA-256 of its bytes, so a report says exactly which parameters were used.
+type ModelSource struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
 }
 
 // SearchStats describes the search that produced a result.
@@ -222,6 +241,9 @@ type Result struct {
 	PaletteVersion string `json:"palette_version"`
 	// HealedModel is the version of the healed-in-skin parameters.
 	HealedModel string `json:"healed_model"`
+	// HealedModelFile names the file the parameters came from and its
+	// SHA-256, when not the built-in model.
+	HealedModelFile *ModelSource `json:"healed_model_file,omitempty"`
 	// Gamut warns when even the best blend is far from the target: by how
 	// much, which way (lighter, darker, hue) and which ink would be needed.
 	Gamut string `json:"gamut,omitempty"`

@@ -112,7 +112,7 @@ func (r *Recommender) Recommend(hair, scalp colour.LabD50, opt Options) (Result,
 	}
 	res := Result{
 		Target: opt.Target, ScalpLab: scalp,
-		Palette: r.palette.Name, PaletteVersion: r.palette.Version, HealedModel: model.Version,
+		Palette: r.palette.Name, PaletteVersion: r.palette.Version, HealedModel: model.Version, HealedModelFile: opt.ModelSource,
 		Blends: []Blend{},
 	}
 	var target optics.ReflectanceSpectrum
@@ -145,7 +145,7 @@ func (r *Recommender) Recommend(hair, scalp colour.LabD50, opt Options) (Result,
 	res.Search = SearchStats{Recipes: s.recipes, Scored: s.scored, Exact: true}
 
 	for _, c := range s.top {
-		res.Blends = append(res.Blends, r.blend(c, skin, res.TargetLab, targetA))
+		res.Blends = append(res.Blends, r.blend(c, skin, res.TargetLab, targetA, opt))
 	}
 	if len(res.Blends) > 0 && res.Blends[0].DE00 > OutOfGamutDE00 {
 		res.Gamut = gamutWarning(res.Blends[0], res.TargetLab, opt.MaxParts)
@@ -209,7 +209,7 @@ func sumParts(ps []Part) int {
 }
 
 // blend turns a candidate into a reported Blend with its warnings.
-func (r *Recommender) blend(c candidate, skin *optics.Skin, target, targetA colour.LabD50) Blend {
+func (r *Recommender) blend(c candidate, skin *optics.Skin, target, targetA colour.LabD50, opt Options) Blend {
 	b := Blend{DiluentParts: c.diluent, Warnings: []string{}}
 	var ink optics.KSSpectrum
 	var words []string
@@ -223,6 +223,9 @@ func (r *Recommender) blend(c candidate, skin *optics.Skin, target, targetA colo
 		words = append(words, fmt.Sprintf("%d %s", c.diluent, r.palette.Diluent.Name))
 	}
 	b.Recipe = strings.Join(words, " + ")
+	if bt, err := MixInBottles(r.palette, b.Parts, b.DiluentParts, opt.VolumeML, opt.DropML); err == nil {
+		b.Bottles = &bt
+	}
 	healed := skin.Healed(ink)
 	b.PredictedLab = healed.LabD50()
 	b.DE00 = colour.DeltaE00(b.PredictedLab, target)
