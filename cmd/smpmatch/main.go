@@ -110,6 +110,7 @@ func commands() []*cli.Command {
 		matchCommand(),
 		palettesCommand(),
 		batchCommand(),
+		healedCommand(),
 	}
 }
 

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +42,8 @@ func matchCommand() *cli.Command {
 			&cli.IntFlag{Name: "top", Value: recipe.DefaultTop, Usage: "number of blends to list"},
 			&cli.IntFlag{Name: "max-pigments", Value: recipe.DefaultMaxPigments, Usage: "most pigments in a blend (diluent not counted)"},
 			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "most parts in a blend, diluent included"},
+			&cli.Float64Flag{Name: "volume", Value: recipe.DefaultVolumeML, Usage: "millilitres of ink to mix: each blend is also given in ml and drops of its bottles"},
+			&cli.Float64Flag{Name: "drop-ml", Value: recipe.DefaultDropML, Usage: "millilitres in one drop of your dropper bottles"},
 			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "ΔE00 an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per target (JSON Lines) instead of a table"},
 		}, measureFlags()...),
@@ -131,19 +136,36 @@ func recipeOptions(c *cli.Context) (opt recipe.Options, err error) {
 	default:
 		opt.PigmentCost = cost
 	}
+	if c.IsSet("volume") || c.IsSet("drop-ml") {
+		v, d := c.Float64("volume"), c.Float64("drop-ml")
+		if !(v > 0) || !(d > 0) || d > v {
+			return opt, usagef("--volume %g and --drop-ml %g must be positive, the drop no larger than the volume", v, d)
+		}
+		opt.VolumeML, opt.DropML = v, d
+	}
 	if path := c.String("healed-model"); path != "" {
-		f, err := os.Open(path)
+		m, src, err := loadHealedModel(path)
 		if err != nil {
-			return opt, usagef("--healed-model: %v", err)
+			return opt, usageError{err}
 		}
-		defer f.Close()
-		m, err := optics.LoadHealedModel(f)
-		if err != nil {
-			return opt, usagef("--healed-model %s: %v", path, err)
-		}
-		opt.Model = &m
+		opt.Model, opt.ModelSource = &m, src
 	}
 	return opt, nil
+}
+
+// loadHealedModel reads a healed-model file and names it by path and
+// SHA-256 for the outputs.
+func loadHealedModel(path string) (optics.HealedModel, *recipe.ModelSource, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return optics.HealedModel{}, nil, fmt.Errorf("--healed-model: %w", err)
+	}
+	m, err := optics.LoadHealedModel(bytes.NewReader(data))
+	if err != nil {
+		return m, nil, fmt.Errorf("--healed-model %s: %w", path, err)
+	}
+	sum := sha256.Sum256(data)
+	return m, &recipe.ModelSource{Path: path, SHA256: hex.EncodeToString(sum[:])}, nil
 }
 
 func openPalette(name string) (*palettes.Palette, error) {
@@ -200,7 +222,14 @@ func printMatch(w io.Writer, res recipe.Result) error {
 		how = fmt.Sprintf("%s: hair %v as stubble (%.0f%% of the follicle) on scalp %v", res.Target, *res.HairLab, 100*res.StubbleCoverage, res.ScalpLab)
 	}
 	fmt.Fprintf(w, "target   %v %s  (%s)\n", res.TargetLab, res.TargetLab.Hex(), how)
-	fmt.Fprintf(w, "palette  %s %s; healed model %s; exact search over %d recipes\n", res.Palette, res.PaletteVersion, res.HealedModel, res.Search.Recipes)
+	model := res.HealedModel
+	if res.HealedModelFile != nil {
+		model += fmt.Sprintf(" (%s, sha256 %.12s)", res.HealedModelFile.Path, res.HealedModelFile.SHA256)
+	}
+	fmt.Fprintf(w, "palette  %s %s; healed model %s; exact search over %d recipes\n", res.Palette, res.PaletteVersion, model, res.Search.Recipes)
+	if res.Skin != nil {
+		fmt.Fprintf(w, "skin     epidermal melanin %.1f%%, dermal blood %.2f%% (fitted to the scalp colour, %.2f ΔE00)\n", 100*res.Skin.MelaninFraction, 100*res.Skin.BloodFraction, res.Skin.FitDE00)
+	}
 	if res.Gamut != "" {
 		fmt.Fprintf(w, "WARNING  %s\n", res.Gamut)
 	}
@@ -209,6 +238,33 @@ func printMatch(w io.Writer, res recipe.Result) error {
 	fmt.Fprintln(tw, "#\tRECIPE (parts)\tHEALED L* a* b*\tSWATCH\tΔE00\tΔE00 UNDER A\tWARNINGS")
 	for i, b := range res.Blends {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.2f\t%.2f\t%s\n", i+1, b.Recipe, labText(b.PredictedLab), b.PredictedLab.Hex(), b.DE00, b.DE00InA, strings.Join(b.Warnings, "; "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return printBottles(w, res.Blends)
+}
+
+// printBottles lists each blend in neat inks and water, in parts and in
+// millilitres and drops for the volume asked.
+func printBottles(w io.Writer, blends []recipe.Blend) error {
+	if len(blends) == 0 || blends[0].Bottles == nil {
+		return nil
+	}
+	b0 := blends[0].Bottles
+	fmt.Fprintf(w, "\nIN YOUR BOTTLES (neat inks and water; for %g ml, 1 drop = %g ml)\n", b0.VolumeML, b0.DropML)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, b := range blends {
+		if b.Bottles == nil {
+			continue
+		}
+		var amounts []string
+		for _, p := range append(append([]recipe.BottlePart{}, b.Bottles.Inks...), b.Bottles.Diluent) {
+			if p.Parts > 0 {
+				amounts = append(amounts, fmt.Sprintf("%.2f ml (%d drops) %s", p.ML, p.Drops, p.Name))
+			}
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", i+1, b.Bottles.Recipe, strings.Join(amounts, " + "))
 	}
 	return tw.Flush()
 }

@@ -119,7 +119,6 @@ func Parse(r io.Reader, name string) ([]Row, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -129,6 +128,7 @@ func Parse(r io.Reader, name string) ([]Row, error) {
 			}
 			return nil, &ParseError{probs}
 		}
+		line, _ := cr.FieldPos(0)
 		if !headerSeen {
 			headerSeen = true
 			width = len(rec)
