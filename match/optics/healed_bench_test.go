@@ -21,3 +21,15 @@ func BenchmarkHealedY(b *testing.B) {
 		b.Fatal(y)
 	}
 }
+
+// BenchmarkSkinOf times solving one client's skin from the scalp colour:
+// the physical two-layer fit (melanin, blood, scattering) and the dermis.
+func BenchmarkSkinOf(b *testing.B) {
+	m := DefaultHealedModel()
+	scalps := []colour.LabD50{{L: 64, A: 9, B: 15}, {L: 52, A: 11, B: 18}, {L: 38, A: 12, B: 22}}
+	for i := 0; i < b.N; i++ {
+		if _, err := m.SkinOf(scalps[i%len(scalps)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
