@@ -14,8 +14,19 @@
 // reflectance is the inverse. Diluent is pigment-free: it only lowers the
 // concentrations.
 //
+// Skin is two layers fitted to each client (HealedModel.FitSkin, SkinOf): an
+// epidermis absorbing by its melanin (Jacques 2013: μa = 6.6·10¹¹·λ^−3.33
+// cm⁻¹ per melanosome volume fraction) over a dermis absorbing by its blood
+// (Prahl's oxy/deoxy-haemoglobin tables) and scattering as skin does
+// (μs′ = 46·(λ/500)^−1.421 cm⁻¹), fitted to the measured scalp colour; see
+// chromophores.go for the published figures and their sources.
+//
 // A healed dot is the pigment inside the client's dermis seen through the
-// epidermis (HealedModel, Skin). The model's parameters are named, shipped as
-// data (healed_model.json, with the source of each value; most are estimates)
-// and refitted from a practitioner's own healed dots by Recalibrate.
+// client's own epidermis (HealedModel, Skin): lighter and bluer than the ink
+// on light skin, darker, warmer and with less contrast on dark skin. The
+// model's parameters are named, shipped as data (healed_model.json, with the
+// source of each value; the pigment strength and the haze are estimates) and
+// refitted from a practitioner's own healed results by Fit, which estimates
+// the error on a new client by leaving one client out and refuses to fit
+// more parameters than the observations support (SupportedParams).
 package optics

@@ -15,6 +15,11 @@
 // Ranking is by ΔE00 plus PigmentCost per pigment beyond the first; ties are
 // broken by fewer pigments, then fewer parts, then palette order, so the same
 // input always gives the same answer.
+//
+// Every blend is also given in the bottles a practitioner has (MixInBottles:
+// neat inks and water, whole parts, shade number, millilitres and drops), and
+// ParseRecipe reads a recipe back as match prints it or as "black:1 water:8".
+// The gamut warning says by how much, which way and which ink is missing.
 package recipe
 
 import (
