@@ -36,6 +36,6 @@ func ExampleHealedModel_SkinOf() {
 		fmt.Printf("scalp %v (melanin %.1f%%): neat carbon black heals to %v\n", scalp, 100*skin.Layers.MelaninFraction, healed)
 	}
 	// Output:
-	// scalp L*a*b*(64.0, 9.0, 15.0) (melanin 0.1%): neat carbon black heals to L*a*b*(31.2, -0.4, -1.4)
-	// scalp L*a*b*(38.0, 12.0, 22.0) (melanin 13.7%): neat carbon black heals to L*a*b*(24.6, 1.0, 3.1)
+	// scalp L*a*b*(64.0, 9.0, 15.0) (melanin 0.3%): neat carbon black heals to L*a*b*(31.0, -0.3, -1.3)
+	// scalp L*a*b*(38.0, 12.0, 22.0) (melanin 14.2%): neat carbon black heals to L*a*b*(24.5, 1.0, 3.0)
 }

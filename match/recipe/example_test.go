@@ -23,6 +23,6 @@ func ExampleRecommend() {
 	fmt.Printf("target %v\n", res.TargetLab)
 	fmt.Printf("%s heals to %v, ΔE00 %.1f\n", b.Recipe, b.PredictedLab, b.DE00)
 	// Output:
-	// target L*a*b*(40.7, 3.9, 4.8)
-	// 1 Neutral Dark Brown + 2 distilled water heals to L*a*b*(40.7, 4.0, 5.6), ΔE00 0.7
+	// target L*a*b*(40.6, 3.9, 5.1)
+	// 1 SMP Black Shade 4 (1:4) + 3 Neutral Dark Brown + 6 distilled water heals to L*a*b*(40.5, 3.7, 5.4), ΔE00 0.3
 }
