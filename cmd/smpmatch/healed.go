@@ -15,6 +15,7 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/batch"
 	"github.com/smpmatch/smpmatch/match/healed"
+	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/smpmatch/smpmatch/match/optics"
 	"github.com/smpmatch/smpmatch/match/recipe"
 	"github.com/smpmatch/smpmatch/palettes"
@@ -101,17 +102,19 @@ func loadObservations(c *cli.Context) ([]healed.Observation, *palettes.Palette, 
 	if err != nil {
 		return nil, nil, model, nil, err
 	}
+	// A client's areas usually share one before photo: measure it once.
+	type measured struct {
+		lab colour.LabD50
+		err error
+	}
+	cache := map[string]measured{}
 	ms := healed.Measurers{Scalp: healed.MeasurerFunc(func(p string) (colour.LabD50, error) {
-		res, _ := batch.Measure(p, filepath.Base(p), mopt, c.Int("max-pixels"))
-		switch {
-		case !res.OK:
-			return colour.LabD50{}, errors.New(res.Error)
-		case !res.Scalp.Found:
-			return colour.LabD50{}, fmt.Errorf("%s: no scalp skin found", filepath.Base(p))
-		case res.LowConfidence:
-			return colour.LabD50{}, fmt.Errorf("%s: low-confidence measurement (%s); give scalp_L/a/b instead", filepath.Base(p), strings.Join(res.Warnings, "; "))
+		if m, ok := cache[p]; ok {
+			return m.lab, m.err
 		}
-		return res.Scalp.Lab, nil
+		lab, err := measureScalp(p, mopt, c.Int("max-pixels"))
+		cache[p] = measured{lab, err}
+		return lab, err
 	})}
 	if newDotsMeasurer != nil {
 		if ms.Dots, err = newDotsMeasurer(c); err != nil {
@@ -123,6 +126,21 @@ func loadObservations(c *cli.Context) ([]healed.Observation, *palettes.Palette, 
 		return nil, nil, model, nil, observationsError(err)
 	}
 	return obs, pal, model, src, nil
+}
+
+// measureScalp measures a before photo's scalp skin as `smpmatch measure`
+// does; a failed or low-confidence measurement is an error.
+func measureScalp(p string, mopt measure.Options, maxPixels int) (colour.LabD50, error) {
+	res, _ := batch.Measure(p, filepath.Base(p), mopt, maxPixels)
+	switch {
+	case !res.OK:
+		return colour.LabD50{}, errors.New(res.Error)
+	case !res.Scalp.Found:
+		return colour.LabD50{}, fmt.Errorf("%s: no scalp skin found", filepath.Base(p))
+	case res.LowConfidence:
+		return colour.LabD50{}, fmt.Errorf("%s: low-confidence measurement (%s); give scalp_L/a/b instead", filepath.Base(p), strings.Join(res.Warnings, "; "))
+	}
+	return res.Scalp.Lab, nil
 }
 
 // observationsError prints every problem of a file on its own line; the

@@ -170,3 +170,52 @@ func TestMatchGivesBottles(t *testing.T) {
 		t.Errorf("a drop larger than the volume: exit %d %s", code, stderr)
 	}
 }
+
+// A before photo is measured as measure does (here a synthetic scalp photo
+// with a card, from ../shared), once however many rows name it.
+func TestHealedCheckMeasuresBeforePhotos(t *testing.T) {
+	src := filepath.Join("..", "..", "..", "shared", "data", "synthscalps", "0000.jpg")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Skipf("synthetic scalp photos not available (%v): they live in ../shared/data/synthscalps beside the repo", err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "A"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "A", "before.jpg"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	obs := filepath.Join(dir, "obs.csv")
+	csv := "client_id,before_photo,recipe,weeks,healed_L,healed_a,healed_b,followup_photo\n" +
+		"A,A/before.jpg,black:1 water:4,12,40,1,2,\n" +
+		"A,A/before.jpg,black:1,12,33,0,0,\n"
+	if err := os.WriteFile(obs, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "healed", "check", obs, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Observations []struct {
+			Scalp []float64 `json:"scalp_lab"`
+		} `json:"observations"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Observations) != 2 {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	if s := res.Observations[0].Scalp; len(s) != 3 || s[0] < 30 || s[0] > 90 || res.Observations[1].Scalp[0] != s[0] {
+		t.Errorf("scalp measured as %v and %v", s, res.Observations[1].Scalp)
+	}
+	// A follow-up photo needs the dot measurer, which this build may lack.
+	if newDotsMeasurer == nil {
+		if err := os.WriteFile(obs, []byte(csv+"A,A/before.jpg,black:1,12,,,,A/before.jpg\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr = runCLI(t, "healed", "check", obs)
+		if code != 1 || !strings.Contains(stderr, "line 4 followup_photo: measuring healed dots (smpmatch measure --dots) from a photo is not available here") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	}
+}
