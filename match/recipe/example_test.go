@@ -26,3 +26,19 @@ func ExampleRecommend() {
 	// target L*a*b*(40.6, 3.9, 5.1)
 	// 1 SMP Black Shade 4 (1:4) + 3 Neutral Dark Brown + 6 distilled water heals to L*a*b*(40.5, 3.7, 5.4), ΔE00 0.3
 }
+
+// A recipe of pre-diluted shades, restated in the bottles a practitioner
+// has: neat ink and water, with the shade number and what to pour for 1 ml.
+func ExampleMixInBottles() {
+	p, _ := palettes.Builtin(palettes.DefaultName)
+	parts, water, _ := recipe.ParseRecipe(p, "2 SMP Black Shade 2 (1:2) + 1 distilled water")
+	b, _ := recipe.MixInBottles(p, parts, water, 1, 0.05)
+	fmt.Println(b.Recipe)
+	for _, bp := range append(b.Inks, b.Diluent) {
+		fmt.Printf("%.2f ml (%d drops) %s\n", bp.ML, bp.Drops, bp.Name)
+	}
+	// Output:
+	// 2 SMP Black (neat) + 7 distilled water (shade 3.5, 2:7)
+	// 0.22 ml (4 drops) SMP Black (neat)
+	// 0.78 ml (16 drops) distilled water
+}
