@@ -47,7 +47,7 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS := ./calibrate/photo:FuzzSniff ./calibrate/photo:FuzzLoad ./calibrate:FuzzLoadProfile ./palettes:FuzzParseCSV ./palettes:FuzzParseJSON ./match/batch:FuzzParseManifest ./match/healed:FuzzParse
 
 robust: deps
-	$(GO) test -tags $(TESTTAGS) -count=1 -run 'Robust|Bad|Unusual|Unreadable|NotAFile|Parse|Fuzz|Manifest|Usage|ExitCodes' ./calibrate/... ./palettes/... ./match/batch/... ./cmd/...
+	$(GO) test -tags $(TESTTAGS) -count=1 -run 'Robust|Bad|Unusual|Unreadable|NotAFile|Parse|Fuzz|Manifest|Usage|ExitCodes|Refuses' ./calibrate/... ./palettes/... ./match/batch/... ./match/healed/... ./cmd/...
 	@$(MAKE) --no-print-directory fuzz
 
 # One fuzz target per `go test -fuzz` run (Go's rule). New inputs are
