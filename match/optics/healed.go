@@ -76,7 +76,7 @@ const maxHazeFraction = 0.9
 // exactSkinDE00: when the physical layers reproduce the measured scalp this
 // closely, their spectrum stands for the scalp; otherwise the scalp's
 // smooth recovered spectrum does and the dermis absorbs the difference.
-const exactSkinDE00 = 0.05
+const exactSkinDE00 = 1e-3
 
 //go:embed healed_model.json
 var defaultHealedModelJSON []byte
