@@ -303,14 +303,18 @@ type profileOrErr struct {
 	err  error
 }
 
-func (r *runner) profile(path string) profileOrErr {
+func (r *runner) profile(path, within string) profileOrErr {
 	if v, ok := r.profiles.Load(path); ok {
 		return v.(profileOrErr)
 	}
 	var pe profileOrErr
-	pe.p, pe.err = calibrate.LoadProfile(path)
+	var real string
+	pe.hash, real, pe.err = fileHash(path, within)
 	if pe.err == nil {
-		pe.hash, pe.err = fileHash(path)
+		pe.p, pe.err = calibrate.LoadProfile(real)
+		if pe.err != nil {
+			pe.err = errors.New(rename(pe.err.Error(), real, path))
+		}
 	}
 	r.profiles.Store(path, pe)
 	return pe
@@ -375,7 +379,7 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 	k.str(c.ID)
 	k.str(p.Name)
 	if p.Profile != "" {
-		pe := r.profile(p.Profile)
+		pe := r.profile(p.Profile, p.Within)
 		if pe.err != nil {
 			return fail(fmt.Sprintf("%s: %v", p.Name, pe.err))
 		}
@@ -396,15 +400,16 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 		s.Recipe.Target = c.Target
 		k.str("target " + string(c.Target))
 	}
-	if err := k.file(p.Path); err != nil {
-		return fail(fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name)))
+	real, err := k.file(p.Path, p.Within)
+	if err != nil {
+		return fail(rename(err.Error(), p.Path, p.Name))
 	}
 	ip.Key = sum()
 	var rec photoRecord
 	if r.st.load(ip.Key, &rec) {
 		return ip, true
 	}
-	pm, art := ProcessPhoto(p.Path, p.Name, s)
+	pm, art := ProcessPhoto(real, p.Name, s)
 	pm.ClientID, pm.Role = c.ID, RoleScalp
 	rec = photoRecord{Schema: stateSchema, Key: ip.Key, Result: pm}
 	if art != nil {
@@ -457,12 +462,14 @@ func (r *runner) fitOnce(cr *clientRun) bool {
 		if p.Role != RoleCard {
 			continue
 		}
-		cardPhotos = append(cardPhotos, p)
 		k.str(p.Name)
-		if err := k.file(p.Path); err != nil {
-			cr.cards = &cardRecord{Error: fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name))}
+		real, err := k.file(p.Path, p.Within)
+		if err != nil {
+			cr.cards = &cardRecord{Error: rename(err.Error(), p.Path, p.Name)}
 			return false
 		}
+		p.Path = real // opened again by the fit: no link is followed twice
+		cardPhotos = append(cardPhotos, p)
 	}
 	cr.cardKey = sum()
 	var rec cardRecord

@@ -1,0 +1,310 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runWithin runs a batch and fails the test if it does not return in time
+// (a hang: the goroutine is left behind, the test fails).
+func runWithin(t *testing.T, d time.Duration, clients []Client, o Options) (Summary, error) {
+	t.Helper()
+	type res struct {
+		s   Summary
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		s, err := Run(context.Background(), clients, o)
+		ch <- res{s, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.s, r.err
+	case <-time.After(d):
+		t.Fatalf("the batch did not finish in %v: it hangs", d)
+	}
+	return Summary{}, nil
+}
+
+// errorsByPhoto reads results.jsonl into photo → error ("" when ok).
+func errorsByPhoto(t *testing.T, out string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, resultsName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var pm PhotoMatch
+		if err := json.Unmarshal([]byte(line), &pm); err != nil {
+			t.Fatalf("results.jsonl: %v: %s", err, line)
+		}
+		m[pm.Photo] = pm.Error
+	}
+	return m
+}
+
+// Issue 13 bugs 2 and 3: a named pipe, a symbolic link to /dev/zero and a
+// link to a directory, each with a photo's name, in a client's folder and
+// directly in the input folder: the batch finishes, each fails with its
+// type, nothing is opened that is not a regular file. A link to a regular
+// file is followed.
+func TestRobustBatchSpecialFilesNeverHang(t *testing.T) {
+	in := t.TempDir()
+	for _, d := range []string{"c1", "c2"} {
+		os.MkdirAll(filepath.Join(in, d), 0o755)
+	}
+	garbage := filepath.Join(t.TempDir(), "elsewhere.jpg")
+	os.WriteFile(garbage, []byte("not a photo"), 0o644)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(syscall.Mkfifo(filepath.Join(in, "c1", "x.jpg"), 0o644))
+	must(syscall.Mkfifo(filepath.Join(in, "loose.jpg"), 0o644))
+	must(os.Symlink("/dev/zero", filepath.Join(in, "c2", "zero.jpg")))
+	must(os.Symlink("/dev/zero", filepath.Join(in, "zero.jpg")))
+	must(os.Symlink(in, filepath.Join(in, "c2", "dir.jpg")))
+	must(os.Symlink(garbage, filepath.Join(in, "c2", "link.jpg")))
+	clients, _, err := ScanFolders([]string{in})
+	must(err)
+	out := t.TempDir()
+	sum, err := runWithin(t, 30*time.Second, clients, testOptions(t, out))
+	must(err)
+	if sum.Photos != 6 || sum.Failed != 6 {
+		t.Errorf("summary %+v: want the 6 files taken as photos, all failed", sum)
+	}
+	got := errorsByPhoto(t, out)
+	for name, want := range map[string]string{
+		"c1/x.jpg":    "c1/x.jpg: not a regular file (named pipe)",
+		"loose.jpg":   "loose.jpg: not a regular file (named pipe)",
+		"c2/zero.jpg": "c2/zero.jpg: not a regular file (character device)",
+		"zero.jpg":    "zero.jpg: not a regular file (character device)",
+		"c2/dir.jpg":  "c2/dir.jpg: not a regular file (directory)",
+		"c2/link.jpg": "not a readable image", // followed, read, refused by the decoder
+	} {
+		if !strings.Contains(got[name], want) {
+			t.Errorf("%s: error %q, want %q", name, got[name], want)
+		}
+		if strings.Contains(got[name], garbage) || strings.Contains(got[name], os.TempDir()) {
+			t.Errorf("%s: the error names a folder of the machine: %q", name, got[name])
+		}
+	}
+}
+
+// Issue 13 bug 3, manifests: a link in the manifest's folder is followed
+// only to a regular file inside that folder (resolved, not the path text),
+// unless outside paths are allowed.
+func TestRobustManifestLinksStayInTheManifestsFolder(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "outside.jpg")
+	os.WriteFile(outside, []byte("not a photo"), 0o644)
+	os.WriteFile(filepath.Join(dir, "inside.jpg"), []byte("not a photo"), 0o644)
+	for link, to := range map[string]string{"zero.jpg": "/dev/zero", "out.jpg": outside, "in.jpg": "inside.jpg"} {
+		if err := os.Symlink(to, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.jpg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifest := "client_id,photo\na,zero.jpg\nb,out.jpg\nc,in.jpg\nd,fifo.jpg\n"
+	for _, allow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("allow-outside=%v", allow), func(t *testing.T) {
+			clients, err := ParseManifest(strings.NewReader(manifest), "m.csv", ManifestOptions{Dir: dir, AllowOutside: allow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			if _, err := runWithin(t, 30*time.Second, clients, testOptions(t, out)); err != nil {
+				t.Fatal(err)
+			}
+			got := errorsByPhoto(t, out)
+			want := map[string]string{
+				"zero.jpg": "not a regular file (character device)",
+				"fifo.jpg": "not a regular file (named pipe)",
+				"in.jpg":   "not a readable image",
+				"out.jpg":  "outside the manifest's folder (allow with --allow-outside)",
+			}
+			if allow {
+				want["out.jpg"] = "not a readable image"
+			}
+			for name, w := range want {
+				if !strings.Contains(got[name], w) {
+					t.Errorf("%s: error %q, want %q", name, got[name], w)
+				}
+			}
+		})
+	}
+}
+
+// Issue 13 bug 4: 20 contenders at once on one --out, 50 times: exactly one
+// gets the lock each time. Every other round starts from a lock file left
+// by a dead run (a PID that does not exist), where taking over a stale lock
+// used to let two in. Contenders are goroutines with their own open file
+// (flock is per open file description, as between processes); the
+// subprocess test below does the same across processes.
+func TestRobustLockTwentyContendersOneWinner(t *testing.T) {
+	const contenders, rounds = 20, 50
+	for round := 0; round < rounds; round++ {
+		out := t.TempDir()
+		if round%2 == 1 {
+			os.WriteFile(filepath.Join(out, lockName), []byte("999999999\n"), 0o644)
+		}
+		start := make(chan struct{})
+		var tried, wg sync.WaitGroup
+		tried.Add(contenders)
+		wg.Add(contenders)
+		var winners atomic.Int32
+		for i := 0; i < contenders; i++ {
+			go func() {
+				defer wg.Done()
+				<-start
+				l, err := acquireLock(out)
+				tried.Done()
+				if err != nil {
+					if !errors.Is(err, ErrLocked) {
+						t.Errorf("round %d: %v", round, err)
+					}
+					return
+				}
+				winners.Add(1)
+				tried.Wait() // hold it until everyone has tried
+				l.release()
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if n := winners.Load(); n != 1 {
+			t.Fatalf("round %d: %d contenders got the lock, want exactly 1", round, n)
+		}
+		if _, err := os.Stat(filepath.Join(out, lockName)); err != nil {
+			t.Fatalf("round %d: the lock file is gone after release: %v", round, err)
+		}
+	}
+}
+
+// lockHelperEnv runs TestHelperLockProcess as a contender.
+const lockHelperEnv = "SMPMATCH_LOCK_HELPER_OUT"
+
+// TestHelperLockProcess is a contender in another process: it waits for
+// out/go, tries the lock, writes won/lost to out/result-PID and, if it
+// won, holds the lock until out/release exists (or forever when
+// SMPMATCH_LOCK_HOLD is set, until killed).
+func TestHelperLockProcess(t *testing.T) {
+	out := os.Getenv(lockHelperEnv)
+	if out == "" {
+		t.Skip("helper process for the lock tests")
+	}
+	for !exists(filepath.Join(out, "go")) {
+		time.Sleep(time.Millisecond)
+	}
+	l, err := acquireLock(out)
+	res := "won"
+	if err != nil {
+		res = "lost: " + err.Error()
+	}
+	os.WriteFile(filepath.Join(out, fmt.Sprintf(".result-%d", os.Getpid())), []byte(res), 0o644)
+	if err != nil {
+		return
+	}
+	for os.Getenv("SMPMATCH_LOCK_HOLD") != "" || !exists(filepath.Join(out, "release")) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	l.release()
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func startLockHelper(t *testing.T, out string, hold bool) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperLockProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), lockHelperEnv+"="+out)
+	if hold {
+		cmd.Env = append(cmd.Env, "SMPMATCH_LOCK_HOLD=1")
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+func lockResults(out string) []string {
+	m, _ := filepath.Glob(filepath.Join(out, ".result-*"))
+	var r []string
+	for _, p := range m {
+		b, _ := os.ReadFile(p)
+		r = append(r, string(b))
+	}
+	return r
+}
+
+// 20 processes at once, a few rounds; then the holder is killed with
+// SIGKILL and its lock is free at once, no stale lock left to take over.
+func TestRobustLockAcrossProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 21 processes")
+	}
+	const contenders, rounds = 20, 1
+	for round := 0; round < rounds; round++ {
+		out := t.TempDir()
+		var cmds []*exec.Cmd
+		for i := 0; i < contenders; i++ {
+			cmds = append(cmds, startLockHelper(t, out, false))
+		}
+		os.WriteFile(filepath.Join(out, "go"), nil, 0o644)
+		deadline := time.Now().Add(60 * time.Second)
+		for len(lockResults(out)) < contenders && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		os.WriteFile(filepath.Join(out, "release"), nil, 0o644)
+		for _, c := range cmds {
+			c.Wait()
+		}
+		won := 0
+		for _, r := range lockResults(out) {
+			if r == "won" {
+				won++
+			} else if !strings.Contains(r, ErrLocked.Error()) {
+				t.Errorf("round %d: a contender failed otherwise: %s", round, r)
+			}
+		}
+		if res := lockResults(out); won != 1 || len(res) != contenders {
+			t.Fatalf("round %d: %d of %d processes got the lock, want exactly 1", round, won, len(res))
+		}
+	}
+
+	out := t.TempDir()
+	os.WriteFile(filepath.Join(out, "go"), nil, 0o644)
+	holder := startLockHelper(t, out, true)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(lockResults(out)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, err := acquireLock(out)
+	host, _ := os.Hostname()
+	if want := fmt.Sprintf("PID %d on %s, started ", holder.Process.Pid, host); err == nil || !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), want) {
+		t.Errorf("while another process holds it: %v; want ErrLocked naming %q", err, want)
+	}
+	holder.Process.Signal(syscall.SIGKILL)
+	holder.Wait()
+	l, err := acquireLock(out)
+	if err != nil {
+		t.Fatalf("after the holder was killed: %v", err)
+	}
+	l.release()
+}
