@@ -125,3 +125,41 @@ func inside(real, dir string) error {
 	}
 	return nil
 }
+
+// ErrOutput means an output could not be written because the file system
+// refused to store it (IsDiskError): the run stopped at once and the
+// previous outputs are kept.
+var ErrOutput = errors.New("output could not be written")
+
+// IsDiskError reports whether err is the file system refusing to store
+// data: no space (ENOSPC), over quota (EDQUOT), an I/O error (EIO) or a
+// read-only file system (EROFS). Going on would only fail again, photo
+// after photo.
+func IsDiskError(err error) bool {
+	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EIO, syscall.EROFS} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// outputError wraps a disk error of the run writing to out.
+func outputError(out string, err error) error {
+	return fmt.Errorf("%w: %w; the batch stopped, the previous outputs in %s are kept (make room or fix the disk, then run the same command again to continue)", ErrOutput, err, out)
+}
+
+// faults injects write errors in tests (a full disk without a tmpfs): it
+// is called with each path about to be written under --out and its error,
+// if any, is returned as the write's.
+type faults func(path string) error
+
+func (f faults) check(path string) error {
+	if f == nil {
+		return nil
+	}
+	if err := f(path); err != nil {
+		return &fs.PathError{Op: "write", Path: path, Err: err}
+	}
+	return nil
+}

@@ -308,3 +308,142 @@ func TestRobustLockAcrossProcesses(t *testing.T) {
 	}
 	l.release()
 }
+
+// demoClients makes clients c1..cn, each with the demo scalp photo (card
+// in frame) as top.jpg.
+func demoClients(t *testing.T, n int) []Client {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/demo/scalp.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	for i := 1; i <= n; i++ {
+		d := filepath.Join(in, fmt.Sprintf("c%d", i))
+		os.MkdirAll(d, 0o755)
+		if err := os.WriteFile(filepath.Join(d, "top.jpg"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clients, _, err := ScanFolders([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clients
+}
+
+type countProgress struct{ n atomic.Int32 }
+
+func (c *countProgress) Start(int)   {}
+func (c *countProgress) Photo(Event) { c.n.Add(1) }
+func (c *countProgress) Finish()     {}
+
+// failOnce fails the first write whose path matches, with errno.
+func failOnce(match func(string) bool, errno syscall.Errno) faults {
+	var done atomic.Bool
+	return func(p string) error {
+		if match(p) && done.CompareAndSwap(false, true) {
+			return errno
+		}
+		return nil
+	}
+}
+
+func readOutputs(t *testing.T, out string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for _, n := range []string{resultsName, clientsName, reportName} {
+		b, err := os.ReadFile(filepath.Join(out, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[n] = string(b)
+	}
+	return m
+}
+
+// checkRecordsComplete: every photo record on disk has all its pictures.
+func checkRecordsComplete(t *testing.T, out string) {
+	t.Helper()
+	st := store{dir: filepath.Join(out, stateDir)}
+	m, _ := filepath.Glob(filepath.Join(st.dir, "*.json"))
+	for _, p := range m {
+		key := strings.TrimSuffix(filepath.Base(p), ".json")
+		var rec photoRecord
+		if st.load(key, &rec) && rec.Result.Photo != "" && !st.complete(rec) {
+			t.Errorf("record %s of %s is saved without its pictures", key, rec.Result.Photo)
+		}
+	}
+}
+
+// Issue 13 bug 8: a full disk (ENOSPC on a picture), an I/O error (EIO on
+// a record) and a read-only file system (EROFS on the outputs) each stop
+// the run at once with ErrOutput, keep the previous outputs, and leave no
+// record without its pictures; the resumed run loses nothing. A record
+// whose pictures went missing afterwards is redone.
+func TestRobustFullDiskStopsAndLosesNoPictures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the demo photo 6 times")
+	}
+	all := demoClients(t, 3)
+	out := t.TempDir()
+	o := testOptions(t, out)
+	o.Workers = 1
+	if _, err := Run(context.Background(), all[:1], o); err != nil {
+		t.Fatal(err)
+	}
+	prev := readOutputs(t, out)
+	steps := []struct {
+		name  string
+		errno syscall.Errno
+		match func(string) bool
+		most  int32 // photos handed out at most (c1 is already done)
+	}{
+		{"a picture on a full disk", syscall.ENOSPC, func(p string) bool { return strings.HasSuffix(p, "."+thumbCorrected) }, 2},
+		{"a record on a failing disk", syscall.EIO, func(p string) bool { return strings.HasSuffix(p, ".json") && strings.Contains(p, stateDir) }, 2},
+		{"the outputs on a read-only disk", syscall.EROFS, func(p string) bool { return strings.Contains(p, genDir) }, 3},
+	}
+	for _, s := range steps {
+		o := testOptions(t, out)
+		o.Workers = 1
+		o.fault = failOnce(s.match, s.errno)
+		pr := &countProgress{}
+		o.Progress = pr
+		_, err := Run(context.Background(), all, o)
+		if !errors.Is(err, ErrOutput) || !errors.Is(err, s.errno) {
+			t.Fatalf("%s: got %v, want ErrOutput with %v", s.name, err, s.errno)
+		}
+		if !strings.Contains(err.Error(), "the previous outputs in "+out+" are kept") {
+			t.Errorf("%s: the message does not say the outputs are kept: %v", s.name, err)
+		}
+		if n := pr.n.Load(); n > s.most {
+			t.Errorf("%s: %d photos went on after the error, want at most %d (stop at once)", s.name, n, s.most)
+		}
+		if got := readOutputs(t, out); got[resultsName] != prev[resultsName] || got[clientsName] != prev[clientsName] || got[reportName] != prev[reportName] {
+			t.Errorf("%s: the previous outputs were changed", s.name)
+		}
+		checkRecordsComplete(t, out)
+	}
+	o = testOptions(t, out)
+	sum, err := Run(context.Background(), all, o)
+	if err != nil || sum.Resumed != 3 || sum.Failed != 0 {
+		t.Fatalf("resumed run: %+v, %v: want all 3 photos done before", sum, err)
+	}
+	pictures := func() int { return strings.Count(readOutputs(t, out)[reportName], `alt="colour-corrected photo"`) }
+	if n := pictures(); n != 3 {
+		t.Errorf("the report shows %d clients' pictures, want 3", n)
+	}
+	// Pictures lost after the record was saved: the photo is redone.
+	m, _ := filepath.Glob(filepath.Join(out, stateDir, "*."+thumbZoom))
+	if len(m) != 3 {
+		t.Fatalf("%d zoom pictures in the state, want 3", len(m))
+	}
+	os.Remove(m[0])
+	sum, err = Run(context.Background(), all, testOptions(t, out))
+	if err != nil || sum.Resumed != 2 {
+		t.Errorf("after a picture was lost: %+v, %v: want that photo redone, 2 resumed", sum, err)
+	}
+	if n := pictures(); n != 3 {
+		t.Errorf("the report shows %d clients' pictures after a lost one, want 3", n)
+	}
+}

@@ -42,6 +42,11 @@ type Options struct {
 	// Shard is "K/N" when clients are one shard of the inputs (for the
 	// report's header).
 	Shard string
+
+	// fault and step are test hooks: write errors injected under --out,
+	// and a call after each stage of publishing the outputs.
+	fault faults
+	step  func(string)
 }
 
 // Summary counts a run's photos.
@@ -116,6 +121,9 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 		o.Workers = runtime.NumCPU()
 	}
 	if err := os.MkdirAll(filepath.Join(o.Out, stateDir), 0o755); err != nil {
+		if IsDiskError(err) {
+			return sum, outputError(o.Out, err)
+		}
 		return sum, fmt.Errorf("--out: %w", err)
 	}
 	lk, err := acquireLock(o.Out)
@@ -128,8 +136,12 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	st := store{filepath.Join(o.Out, stateDir)}
-	r := &runner{o: o, fp: fp, st: st}
+	st := store{dir: filepath.Join(o.Out, stateDir), fault: o.fault}
+	// A disk error (full, read-only, I/O) stops the run at once: cancel
+	// hands out no more photos.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &runner{o: o, fp: fp, st: st, cancel: cancel}
 
 	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard}
 	if o.Palette != nil {
@@ -213,20 +225,29 @@ feed:
 	close(ch)
 	wg.Wait()
 	o.Progress.Finish()
+	if err := r.diskError(); err != nil {
+		return sum, outputError(o.Out, err)
+	}
 	if interrupted {
 		return sum, ErrInterrupted
 	}
 	for ci, cr := range runs {
 		ck, err := r.client(cr, idx.Clients[ci].Photos)
 		if err != nil {
+			if IsDiskError(err) {
+				return sum, outputError(o.Out, err)
+			}
 			return sum, err
 		}
 		idx.Clients[ci].ClientKey = ck
 	}
-	if err := writeIndex(o.Out, idx); err != nil {
+	if err := publish(o.Out, idx, o.fault, o.step); err != nil {
+		if IsDiskError(err) {
+			return sum, outputError(o.Out, err)
+		}
 		return sum, err
 	}
-	return sum, WriteOutputs(o.Out)
+	return sum, nil
 }
 
 // removeTemps deletes the temporary files a killed run left behind (the
@@ -295,6 +316,25 @@ type runner struct {
 	fp       string
 	st       store
 	profiles sync.Map // path → profileOrErr
+	cancel   func()
+	mu       sync.Mutex
+	disk     error // the first disk error: the run stops
+}
+
+// stop records a disk error and stops handing out photos.
+func (r *runner) stop(err error) {
+	r.mu.Lock()
+	if r.disk == nil {
+		r.disk = err
+	}
+	r.mu.Unlock()
+	r.cancel()
+}
+
+func (r *runner) diskError() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.disk
 }
 
 type profileOrErr struct {
@@ -406,24 +446,32 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 	}
 	ip.Key = sum()
 	var rec photoRecord
-	if r.st.load(ip.Key, &rec) {
+	if r.st.load(ip.Key, &rec) && r.st.complete(rec) {
 		return ip, true
 	}
 	pm, art := ProcessPhoto(real, p.Name, s)
 	pm.ClientID, pm.Role = c.ID, RoleScalp
 	rec = photoRecord{Schema: stateSchema, Key: ip.Key, Result: pm}
-	if art != nil {
-		var err error
-		if rec.ZoomMMPerPx, err = writeThumbs(r.st, ip.Key, art, pm.Measurement); err != nil {
-			r.o.Log.Warn("thumbnails not written", "photo", p.Name, "err", err)
+	// The pictures first, then the record: a record is complete or absent.
+	unsaved := func(what string, err error) (IndexPhoto, bool) {
+		if IsDiskError(err) {
+			r.stop(err)
 		} else {
-			rec.Thumbs = true
+			r.o.Log.Error(what+" not saved: the photo will be redone next time", "photo", p.Name, "err", err)
 		}
-	}
-	if err := r.st.save(ip.Key, rec); err != nil {
-		r.o.Log.Error("state not saved: the photo will be redone next time", "photo", p.Name, "err", err)
 		ip.Key = ""
 		ip.Inline = &rec.Result
+		return ip, false
+	}
+	if art != nil {
+		var err error
+		if rec.ZoomMMPerPx, rec.Pictures, err = writeThumbs(r.st, ip.Key, art, pm.Measurement); err != nil {
+			return unsaved("pictures", err)
+		}
+		rec.Thumbs = true
+	}
+	if err := r.st.save(ip.Key, rec); err != nil {
+		return unsaved("state", err)
 	}
 	return ip, false
 }
@@ -481,7 +529,11 @@ func (r *runner) fitOnce(cr *clientRun) bool {
 	rec.Schema, rec.Key = stateSchema, cr.cardKey
 	cr.cards = &rec
 	if err := r.st.save(cr.cardKey, rec); err != nil {
-		r.o.Log.Error("state not saved", "client", c.ID, "err", err)
+		if IsDiskError(err) {
+			r.stop(err)
+		} else {
+			r.o.Log.Error("state not saved", "client", c.ID, "err", err)
+		}
 	}
 	return false
 }

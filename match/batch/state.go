@@ -45,8 +45,11 @@ type photoRecord struct {
 	Schema string     `json:"schema"`
 	Key    string     `json:"key"`
 	Result PhotoMatch `json:"result"`
-	// Thumbs is true when the thumbnail files were written before it.
-	Thumbs bool `json:"thumbs,omitempty"`
+	// Thumbs is true when the thumbnail files were written before it;
+	// Pictures names them. A measured photo's record without all its
+	// pictures on disk is incomplete and redone (complete).
+	Thumbs   bool     `json:"thumbs,omitempty"`
+	Pictures []string `json:"pictures,omitempty"`
 	// ZoomMMPerPx is the estimated scale of the zoom crop, for the dots.
 	ZoomMMPerPx float64 `json:"zoom_mm_per_px,omitempty"`
 }
@@ -62,7 +65,10 @@ type cardRecord struct {
 }
 
 // store reads and writes state records under out/state.
-type store struct{ dir string }
+type store struct {
+	dir   string
+	fault faults
+}
 
 func (s store) path(key, suffix string) string { return filepath.Join(s.dir, key+"."+suffix) }
 
@@ -83,7 +89,34 @@ func (s store) save(key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("state %s: %w", key, err)
 	}
-	return calibrate.WriteFileAtomic(s.path(key, "json"), append(b, '\n'))
+	return s.write(s.path(key, "json"), append(b, '\n'))
+}
+
+// write writes a file of the state atomically.
+func (s store) write(path string, b []byte) error {
+	if err := s.fault.check(path); err != nil {
+		return err
+	}
+	return calibrate.WriteFileAtomic(path, b)
+}
+
+// complete reports whether a photo's record has everything it promises:
+// a measured photo's pictures are all on disk. A record is complete or
+// treated as absent, so a photo whose pictures were lost (a full disk, a
+// cleaned folder) is redone, not shown without them.
+func (s store) complete(rec photoRecord) bool {
+	if m := rec.Result.Measurement; m == nil || !m.OK {
+		return true
+	}
+	if !rec.Thumbs || len(rec.Pictures) == 0 {
+		return false
+	}
+	for _, n := range rec.Pictures {
+		if st, err := os.Stat(s.path(rec.Key, n)); err != nil || !st.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
 
 // hasher builds a state key: SHA-256 of the version, the settings and the
