@@ -53,6 +53,9 @@ type Client struct {
 // Skipped is a file a folder scan did not take, and why.
 type Skipped struct {
 	Path, Reason string
+	// Refused is true for a client ID or photo name refused by CheckText
+	// (an input left out, not a file that is not a photo).
+	Refused bool
 }
 
 // imageExts are the extensions taken as photos in folders; anything else
@@ -105,12 +108,12 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 			}
 			if !e.IsDir() {
 				if !imageExts[strings.ToLower(filepath.Ext(name))] {
-					skipped = append(skipped, Skipped{full, "not a photo (extension)"})
+					skipped = append(skipped, Skipped{Path: full, Reason: "not a photo (extension)"})
 					continue
 				}
 				id := strings.TrimSuffix(name, filepath.Ext(name))
 				if err := CheckText("client ID", id); err != nil {
-					skipped = append(skipped, Skipped{full, err.Error() + ": rename the file"})
+					skipped = append(skipped, Skipped{full, err.Error() + ": rename the file", true})
 					continue
 				}
 				if err := add(id, full, Photo{Path: full, Name: name, Role: RoleOf(name)}); err != nil {
@@ -119,7 +122,7 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 				continue
 			}
 			if err := CheckText("client ID", name); err != nil {
-				skipped = append(skipped, Skipped{full, err.Error() + ": rename the folder"})
+				skipped = append(skipped, Skipped{full, err.Error() + ": rename the folder", true})
 				continue
 			}
 			err := filepath.WalkDir(full, func(p string, d fs.DirEntry, err error) error {
@@ -139,7 +142,7 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 				// symbolic link, a named pipe, a device) is kept: reading
 				// it checks its type first and says why it is refused.
 				if !imageExts[strings.ToLower(filepath.Ext(p))] {
-					skipped = append(skipped, Skipped{p, "not a photo (extension)"})
+					skipped = append(skipped, Skipped{Path: p, Reason: "not a photo (extension)"})
 					return nil
 				}
 				rel, err := filepath.Rel(root, p)
@@ -147,7 +150,7 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 					return err
 				}
 				if err := CheckText("photo name", rel); err != nil {
-					skipped = append(skipped, Skipped{p, err.Error() + ": rename the file"})
+					skipped = append(skipped, Skipped{p, err.Error() + ": rename the file", true})
 					return nil
 				}
 				return add(name, full, Photo{Path: p, Name: filepath.ToSlash(rel), Role: RoleOf(p)})

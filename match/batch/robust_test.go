@@ -447,3 +447,117 @@ func TestRobustFullDiskStopsAndLosesNoPictures(t *testing.T) {
 		t.Errorf("the report shows %d clients' pictures after a lost one, want 3", n)
 	}
 }
+
+// TestHelperPublishProcess publishes the index in SMPMATCH_PUBLISH_INDEX
+// into SMPMATCH_PUBLISH_OUT and kills itself (SIGKILL) after the stage
+// SMPMATCH_PUBLISH_KILL.
+func TestHelperPublishProcess(t *testing.T) {
+	out := os.Getenv("SMPMATCH_PUBLISH_OUT")
+	if out == "" {
+		t.Skip("helper process for TestRobustOutputsSwitchTogether")
+	}
+	b, err := os.ReadFile(os.Getenv("SMPMATCH_PUBLISH_INDEX"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx Index
+	if err := json.Unmarshal(b, &idx); err != nil {
+		t.Fatal(err)
+	}
+	kill := os.Getenv("SMPMATCH_PUBLISH_KILL")
+	publish(out, idx, nil, func(stage string) {
+		if stage == kill {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			time.Sleep(time.Minute)
+		}
+	})
+}
+
+// Weak spot of issue 13: a kill at any stage of publishing leaves the
+// outputs of one run, old or new, never a mix, read through the top-level
+// names; the next run completes the switch. Also from an --out written by
+// an older smpmatch (the outputs as regular files).
+func TestRobustOutputsSwitchTogether(t *testing.T) {
+	base, _ := fakeBatch(t)
+	idx, err := readIndex(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldSet := readOutputs(t, base)
+	next := idx
+	next.Clients = idx.Clients[:1] // the new run has one client less
+	b, _ := json.Marshal(next)
+	nextIndex := filepath.Join(t.TempDir(), "next.json")
+	os.WriteFile(nextIndex, b, 0o644)
+
+	clone := func(t *testing.T, oldLayout bool) string {
+		out := t.TempDir()
+		copyDir(t, filepath.Join(base, stateDir), filepath.Join(out, stateDir))
+		if oldLayout {
+			for n, s := range oldSet {
+				os.WriteFile(filepath.Join(out, n), []byte(s), 0o644)
+			}
+			writeIndex(out, idx)
+		} else if err := publish(out, idx, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := readOutputs(t, out); got[reportName] != oldSet[reportName] {
+			t.Fatal("the clone's outputs differ from the original's")
+		}
+		return out
+	}
+	var newSet map[string]string
+	{
+		out := clone(t, false)
+		if err := publish(out, next, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		newSet = readOutputs(t, out)
+		if newSet[clientsName] == oldSet[clientsName] {
+			t.Fatal("the new run's outputs are the same as the old: the test cannot tell them apart")
+		}
+	}
+	which := func(got map[string]string) string {
+		for name, set := range map[string]map[string]string{"old": oldSet, "new": newSet} {
+			same := true
+			for n := range set {
+				same = same && got[n] == set[n]
+			}
+			if same {
+				return name
+			}
+		}
+		return "a mix"
+	}
+	for _, layout := range []string{"generations", "older smpmatch"} {
+		for _, stage := range []string{"migrated", "written", "linked", "switched", "pruned"} {
+			t.Run(layout+"/killed after "+stage, func(t *testing.T) {
+				out := clone(t, layout != "generations")
+				cmd := exec.Command(os.Args[0], "-test.run=^TestHelperPublishProcess$", "-test.count=1")
+				cmd.Env = append(os.Environ(), "SMPMATCH_PUBLISH_OUT="+out, "SMPMATCH_PUBLISH_INDEX="+nextIndex, "SMPMATCH_PUBLISH_KILL="+stage)
+				err := cmd.Run()
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+					t.Fatalf("the helper was not killed: %v", err)
+				}
+				got := which(readOutputs(t, out))
+				want := "old"
+				if stage == "switched" || stage == "pruned" {
+					want = "new"
+				}
+				if got != want {
+					t.Errorf("after a kill at %q a reader sees %s, want the %s outputs", stage, got, want)
+				}
+				if err := publish(out, next, nil, nil); err != nil {
+					t.Fatal(err)
+				}
+				if got := which(readOutputs(t, out)); got != "new" {
+					t.Errorf("the next run left %s outputs", got)
+				}
+				if g := generations(filepath.Join(out, genDir)); len(g) > 2 {
+					t.Errorf("generations %v left: want the current one and the one before", g)
+				}
+			})
+		}
+	}
+}
