@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -244,5 +247,71 @@ func TestBatchRobustFIFOAndSignals(t *testing.T) {
 				t.Errorf("after a second SIGTERM: %v, want ended by the signal", err)
 			}
 		})
+	}
+}
+
+// Issue 13 bug 7: pictures of photos with the same base name (a/x.jpg and
+// b/x.jpg, x.jpg and x.png) get names of their own; a unique photo keeps
+// STEM.mask.png; a file from an earlier run is replaced with a line.
+func TestMeasureRobustPictureNamesNeverCollide(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the demo photo 4 times")
+	}
+	src, err := os.ReadFile("../../testdata/demo/scalp.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A third of the size, measured uncalibrated: only the names matter.
+	b := img.Bounds()
+	small := image.NewRGBA(image.Rect(0, 0, b.Dx()/3, b.Dy()/3))
+	for y := 0; y < b.Dy()/3; y++ {
+		for x := 0; x < b.Dx()/3; x++ {
+			small.Set(x, y, img.At(b.Min.X+3*x, b.Min.Y+3*y))
+		}
+	}
+	var jpgBytes, pngBytes bytes.Buffer
+	jpeg.Encode(&jpgBytes, small, &jpeg.Options{Quality: 90})
+	png.Encode(&pngBytes, small)
+	src = jpgBytes.Bytes()
+	in := t.TempDir()
+	photos := map[string][]byte{"a/x.jpg": src, "b/x.jpg": src, "b/x.png": pngBytes.Bytes(), "c/scalp.jpg": src}
+	var args []string
+	for p, b := range photos {
+		full := filepath.Join(in, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, b, 0o644)
+		args = append(args, full)
+	}
+	sort.Strings(args)
+	out := t.TempDir()
+	all := append([]string{"measure", "--uncalibrated", "--mask-out", out, "--corrected-out", out, "--json"}, args...)
+	code, _, stderr := runCLI(t, all...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	m, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	var names []string
+	for _, p := range m {
+		names = append(names, filepath.Base(p))
+	}
+	got := strings.Join(names, " ")
+	if len(names) != 8 {
+		t.Errorf("%d pictures for 4 photos × 2 (%s): some overwrote others", len(names), got)
+	}
+	for _, want := range []string{"scalp.mask.png", "scalp.corrected.png", "x.png.mask.png", "x.png.corrected.png"} {
+		if !strings.Contains(" "+got+" ", " "+want+" ") {
+			t.Errorf("no %s among %s", want, got)
+		}
+	}
+	if strings.Contains(stderr, "replacing") {
+		t.Errorf("a picture of this run replaced another:\n%s", stderr)
+	}
+	code, _, stderr = runCLI(t, "measure", "--uncalibrated", "--mask-out", out, args[len(args)-1])
+	if code != exitOK || !strings.Contains(stderr, "replacing "+filepath.Join(out, "scalp.mask.png")) {
+		t.Errorf("re-run: exit %d, stderr %q: want a line saying the earlier picture is replaced", code, stderr)
 	}
 }
