@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -169,13 +170,14 @@ func batchInputs(c *cli.Context) ([]batch.Client, []string, int, error) {
 		if c.NArg() > 0 {
 			return nil, nil, 0, usagef("give folders or --manifest, not both")
 		}
-		f, err := os.Open(m)
+		// A regular file only, read to a bound: a named pipe or a device
+		// given as the manifest would hang the batch or never end.
+		data, err := batch.ReadInput(m, 64<<20)
 		if err != nil {
 			return nil, nil, 0, usagef("--manifest: %v", err)
 		}
-		defer f.Close()
 		dir := filepath.Dir(m)
-		clients, err := batch.ParseManifest(f, m, batch.ManifestOptions{Dir: dir, AllowOutside: c.Bool("allow-outside"),
+		clients, err := batch.ParseManifest(bytes.NewReader(data), m, batch.ManifestOptions{Dir: dir, AllowOutside: c.Bool("allow-outside"),
 			Refused: func(e *batch.ManifestError) {
 				refused++
 				fmt.Fprintf(c.App.ErrWriter, "smpmatch: skipping a row: %v\n", e)

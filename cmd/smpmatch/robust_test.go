@@ -315,3 +315,27 @@ func TestMeasureRobustPictureNamesNeverCollide(t *testing.T) {
 		t.Errorf("re-run: exit %d, stderr %q: want a line saying the earlier picture is replaced", code, stderr)
 	}
 }
+
+// Issue 13 bug 2, the manifest itself: a named pipe or /dev/zero given as
+// --manifest is refused at once (exit 2), never read.
+func TestBatchRobustManifestThatIsNotAFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "m.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for m, want := range map[string]string{fifo: "not a regular file (named pipe)", "/dev/zero": "not a regular file (character device)"} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			code, _, stderr := runCLI(t, "batch", "--manifest", m, "--out", t.TempDir())
+			if code != exitUsage || !strings.Contains(stderr, want) {
+				t.Errorf("--manifest %s: exit %d, stderr %q: want exit 2 and %q", m, code, stderr, want)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("--manifest %s: still reading after 20 s", m)
+		}
+	}
+}

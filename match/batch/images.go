@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/measure"
@@ -170,12 +169,11 @@ func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result
 }
 
 func readImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+	b, err := readBounded(path, maxStateBytes)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

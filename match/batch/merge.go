@@ -73,7 +73,7 @@ func copyState(src, dst store, key string) error {
 		return nil
 	}
 	for _, suffix := range []string{"json", thumbCorrected, thumbOverlay, thumbZoom, thumbZoomMask} {
-		b, err := os.ReadFile(src.path(key, suffix))
+		b, err := readBounded(src.path(key, suffix), maxStateBytes)
 		if err != nil {
 			if suffix != "json" && os.IsNotExist(err) {
 				continue

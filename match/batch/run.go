@@ -271,7 +271,7 @@ func writeIndex(out string, idx Index) error {
 
 func readIndex(out string) (Index, error) {
 	var idx Index
-	b, err := os.ReadFile(filepath.Join(out, indexName))
+	b, err := readBounded(filepath.Join(out, indexName), maxStateBytes)
 	if err != nil {
 		return idx, fmt.Errorf("batch output %s: %w (was the batch completed?)", out, err)
 	}

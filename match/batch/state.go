@@ -73,7 +73,7 @@ type store struct {
 func (s store) path(key, suffix string) string { return filepath.Join(s.dir, key+"."+suffix) }
 
 func (s store) load(key string, v any) bool {
-	b, err := os.ReadFile(s.path(key, "json"))
+	b, err := readBounded(s.path(key, "json"), maxStateBytes)
 	if err != nil {
 		return false
 	}
@@ -237,6 +237,25 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+// maxStateBytes bounds the read of a file of --out (a record, a picture,
+// the index): far above what a run writes.
+const maxStateBytes = 256 << 20
+
+// ReadInput reads a whole input file of at most limit bytes (a manifest):
+// a regular file only, its type checked before it is opened (a named pipe
+// or a device is refused, never read).
+func ReadInput(path string, limit int64) ([]byte, error) {
+	f, size, _, err := openRegular(path, "")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if size > limit {
+		return nil, fmt.Errorf("%s: %d bytes is larger than the limit of %d bytes", path, size, limit)
+	}
 	return io.ReadAll(io.LimitReader(f, limit))
 }
 
