@@ -400,8 +400,10 @@ func TestRobustFullDiskStopsAndLosesNoPictures(t *testing.T) {
 		most  int32 // photos handed out at most (c1 is already done)
 	}{
 		{"a picture on a full disk", syscall.ENOSPC, func(p string) bool { return strings.HasSuffix(p, "."+thumbCorrected) }, 2},
-		{"a record on a failing disk", syscall.EIO, func(p string) bool { return strings.HasSuffix(p, ".json") && strings.Contains(p, stateDir) }, 2},
-		{"the outputs on a read-only disk", syscall.EROFS, func(p string) bool { return strings.Contains(p, genDir) }, 3},
+		{"a record on a failing disk", syscall.EIO, func(p string) bool {
+			return strings.HasSuffix(p, ".json") && strings.HasPrefix(p, filepath.Join(out, stateDir))
+		}, 2},
+		{"the outputs on a read-only disk", syscall.EROFS, func(p string) bool { return strings.HasPrefix(p, filepath.Join(out, genDir)) }, 3},
 	}
 	for _, s := range steps {
 		o := testOptions(t, out)

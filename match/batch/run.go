@@ -188,6 +188,11 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 		go func() {
 			defer wg.Done()
 			for t := range ch {
+				if ctx.Err() != nil {
+					// Stopped (a signal, a disk error): a photo handed
+					// out in the same instant is not started.
+					continue
+				}
 				ip, skipped := r.photo(t)
 				mu.Lock()
 				idx.Clients[t.cr.index].Photos[t.i] = ip
