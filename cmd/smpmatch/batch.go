@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/smpmatch/smpmatch/match/batch"
@@ -56,6 +58,9 @@ func runBatch(c *cli.Context) error {
 		if c.NArg() == 0 {
 			return usagef("batch --merge needs the --out folders of the shards as arguments")
 		}
+		if err := outsideInputs(out, c.Args().Slice()); err != nil {
+			return err
+		}
 		if err := batch.Merge(c.Args().Slice(), out); err != nil {
 			return err
 		}
@@ -67,11 +72,14 @@ func runBatch(c *cli.Context) error {
 			return usagef("--%s applies to one photo: not available in batch (use a manifest's roi column)", f)
 		}
 	}
-	clients, inputs, err := batchInputs(c)
+	clients, inputs, refused, err := batchInputs(c)
 	if err != nil {
 		return err
 	}
 	if err := outsideInputs(out, inputs); err != nil {
+		return err
+	}
+	if err := notPhotos(out); err != nil {
 		return err
 	}
 	if s := c.String("shard"); s != "" {
@@ -111,9 +119,17 @@ func runBatch(c *cli.Context) error {
 	// Ctrl-C (or SIGTERM) stops handing out photos; those in flight finish
 	// and are saved. A second Ctrl-C kills at once (the state survives).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	finished := make(chan struct{})
+	defer close(finished)
 	go func() {
-		<-ctx.Done()
-		stop()
+		select {
+		case <-ctx.Done():
+			// Back to the default action: the next signal ends the
+			// process at once.
+			stop()
+			fmt.Fprintln(c.App.ErrWriter, "smpmatch: stopping after the photos in flight (signal again to stop at once; the finished photos are saved)")
+		case <-finished:
+		}
 	}()
 	defer stop()
 	sum, err := batch.Run(ctx, clients, batch.Options{
@@ -135,63 +151,126 @@ func runBatch(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.ErrWriter, "smpmatch: %d clients, %d photos (%d already done, %d failed); results in %s\n",
 		sum.Clients, sum.Photos, sum.Resumed, sum.Failed, out)
-	if sum.Failed > 0 {
-		return partialFailure{failed: sum.Failed, total: sum.Photos}
+	if refused > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "smpmatch: %d client ID(s) or photo name(s) refused (see above); the rest is in the results\n", refused)
+	}
+	if sum.Failed+refused > 0 {
+		return partialFailure{failed: sum.Failed + refused, total: sum.Photos + refused}
 	}
 	return nil
 }
 
 // batchInputs reads the clients from folders or a manifest and returns the
-// input folders (for the --out check).
-func batchInputs(c *cli.Context) ([]batch.Client, []string, error) {
+// folders outputs must stay out of (the input folders; the manifest's
+// folder and its photos' folders) and how many IDs or names were refused
+// (each said in a line; the rest carries on).
+func batchInputs(c *cli.Context) ([]batch.Client, []string, int, error) {
+	refused := 0
 	if m := c.String("manifest"); m != "" {
 		if c.NArg() > 0 {
-			return nil, nil, usagef("give folders or --manifest, not both")
+			return nil, nil, 0, usagef("give folders or --manifest, not both")
 		}
-		f, err := os.Open(m)
+		// A regular file only, read to a bound: a named pipe or a device
+		// given as the manifest would hang the batch or never end.
+		data, err := batch.ReadInput(m, 64<<20)
 		if err != nil {
-			return nil, nil, usagef("--manifest: %v", err)
+			return nil, nil, 0, usagef("--manifest: %v", err)
 		}
-		defer f.Close()
 		dir := filepath.Dir(m)
-		clients, err := batch.ParseManifest(f, m, batch.ManifestOptions{Dir: dir, AllowOutside: c.Bool("allow-outside")})
+		clients, err := batch.ParseManifest(bytes.NewReader(data), m, batch.ManifestOptions{Dir: dir, AllowOutside: c.Bool("allow-outside"),
+			Refused: func(e *batch.ManifestError) {
+				refused++
+				fmt.Fprintf(c.App.ErrWriter, "smpmatch: skipping a row: %v\n", e)
+			}})
 		if err != nil {
-			return nil, nil, usageError{err}
+			return nil, nil, 0, usageError{err}
 		}
-		return clients, []string{dir}, nil
+		inputs := []string{dir}
+		seen := map[string]bool{}
+		for _, cl := range clients {
+			for _, p := range cl.Photos {
+				if d := filepath.Dir(p.Path); !seen[d] {
+					seen[d] = true
+					inputs = append(inputs, d)
+				}
+			}
+		}
+		return clients, inputs, refused, nil
 	}
 	if c.NArg() == 0 {
-		return nil, nil, usagef("batch needs input FOLDERs or --manifest CSV")
+		return nil, nil, 0, usagef("batch needs input FOLDERs or --manifest CSV")
 	}
 	for _, d := range c.Args().Slice() {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
-			return nil, nil, usagef("%s is not a folder (give folders of photos, or --manifest)", d)
+			return nil, nil, 0, usagef("%s is not a folder (give folders of photos, or --manifest)", d)
 		}
 	}
 	clients, skipped, err := batch.ScanFolders(c.Args().Slice())
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, nil, 0, usageError{err}
 	}
 	for _, s := range skipped {
+		if s.Refused {
+			refused++
+		}
+		if batch.CheckText("", s.Path) != nil {
+			// The path as it would print could rewrite the terminal.
+			fmt.Fprintf(c.App.ErrWriter, "smpmatch: skipping %+q: %s\n", s.Path, s.Reason)
+			continue
+		}
 		fmt.Fprintf(c.App.ErrWriter, "smpmatch: skipping %s: %s\n", s.Path, s.Reason)
 	}
-	return clients, c.Args().Slice(), nil
+	return clients, c.Args().Slice(), refused, nil
 }
 
-// outsideInputs refuses an --out inside an input folder: the next scan
-// would take the report's pictures for photos.
+// outsideInputs refuses an --out that is an input folder, inside one or
+// contains one: results written into a client's folder would be taken for
+// photos by the next scan (or overwrite them), and an input inside --out
+// is one rebuild away from the same.
 func outsideInputs(out string, inputs []string) error {
 	o, err := realAbs(out)
 	if err != nil {
 		return usagef("--out: %v", err)
+	}
+	within := func(a, b string) bool { // a is b or inside it
+		rel, err := filepath.Rel(b, a)
+		return err == nil && (rel == "." || filepath.IsLocal(rel))
 	}
 	for _, in := range inputs {
 		i, err := realAbs(in)
 		if err != nil {
 			continue
 		}
-		if rel, err := filepath.Rel(i, o); err == nil && (rel == "." || filepath.IsLocal(rel)) {
+		switch {
+		case o == i:
+			return usagef("--out %s is the input folder %s: choose a folder outside the inputs", out, in)
+		case within(o, i):
 			return usagef("--out %s is inside the input folder %s: choose a folder outside it", out, in)
+		case within(i, o):
+			return usagef("--out %s contains the input folder %s: choose a folder outside the inputs", out, in)
+		}
+	}
+	return nil
+}
+
+// notPhotos refuses an --out that already holds photos and is not a batch
+// output (`batch --out C001 C002` with C001 a client's folder): results
+// never land among photos.
+func notPhotos(out string) error {
+	if _, err := os.Stat(filepath.Join(out, "state")); err == nil {
+		return nil // an earlier batch's output
+	}
+	var found string
+	for _, pattern := range []string{"*", filepath.Join("*", "*")} {
+		m, _ := filepath.Glob(filepath.Join(out, pattern))
+		for _, p := range m {
+			switch strings.ToLower(filepath.Ext(p)) {
+			case ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".heic", ".heif":
+				found = p
+			}
+			if found != "" {
+				return usagef("--out %s holds photos (%s) and is not a batch output: choose an empty or new folder", out, found)
+			}
 		}
 	}
 	return nil

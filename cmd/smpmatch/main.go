@@ -7,6 +7,8 @@
 //	0  every input succeeded
 //	1  at least one input failed (the others were still processed)
 //	2  usage error (bad flags, missing arguments, unreadable option files)
+//	3  output could not be written (disk full, I/O error, read-only file
+//	   system): stopped at once, the previous outputs are kept
 package main
 
 import (
@@ -16,15 +18,16 @@ import (
 	"os"
 	"strings"
 
+	"github.com/smpmatch/smpmatch/match/batch"
 	"github.com/urfave/cli/v2"
 )
 
 // Exit codes, part of the documented contract with integrators.
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	exitUnknown = 3
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+	exitOutput = 3
 )
 
 // version is stamped by the Makefile (-ldflags "-X main.version=...").
@@ -54,7 +57,15 @@ func (p partialFailure) Error() string {
 // return one and map errors to exit codes here instead.
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(reorderArgs(app, args))
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.Run(args)
+	}
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err (if any) in one line and maps it to the exit code.
+func exitCode(err error, stderr io.Writer) int {
 	var pf partialFailure
 	var ue usageError
 	switch {
@@ -66,6 +77,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "smpmatch: %v\n", err)
 		return exitUsage
+	case errors.Is(err, batch.ErrOutput):
+		fmt.Fprintf(stderr, "smpmatch: %v\n", err)
+		return exitOutput
 	default:
 		fmt.Fprintf(stderr, "smpmatch: %v\n", err)
 		return exitFailed
@@ -117,10 +131,13 @@ func commands() []*cli.Command {
 // reorderArgs moves a subcommand's flags in front of its positional
 // arguments, so that `smpmatch calibrate a.jpg b.jpg --json` works as the
 // README shows: urfave/cli v2 stops parsing flags at the first argument.
-// Everything after a "--" is left alone.
-func reorderArgs(app *cli.App, args []string) []string {
+// Everything after a "--" is left alone. A flag that takes a value and is
+// last, or followed by another of the command's flags, is a usage error:
+// moved in front, it would take the first positional argument as its value
+// (`batch IN1 IN2 --out` would write into IN1).
+func reorderArgs(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	var cmd *cli.Command
 	i := 1
@@ -128,7 +145,7 @@ func reorderArgs(app *cli.App, args []string) []string {
 		cmd = app.Command(args[i])
 	}
 	if cmd == nil {
-		return args
+		return args, nil
 	}
 	// Descend into subcommands named next (e.g. "palettes show").
 	for i < len(args) {
@@ -161,7 +178,10 @@ func reorderArgs(app *cli.App, args []string) []string {
 				continue
 			}
 			flags = append(flags, a)
-			if takesValue[name] && k+1 < len(args) {
+			if takesValue[name] {
+				if k+1 >= len(args) || isFlag(args[k+1], takesValue) {
+					return nil, usagef("flag %s needs a value", a)
+				}
 				flags = append(flags, args[k+1])
 				k++
 			}
@@ -170,5 +190,16 @@ func reorderArgs(app *cli.App, args []string) []string {
 		pos = append(pos, a)
 	}
 	out := append(head, flags...)
-	return append(out, pos...)
+	return append(out, pos...), nil
+}
+
+// isFlag reports whether a names one of the command's flags (-x, --x or
+// --x=v) or help.
+func isFlag(a string, known map[string]bool) bool {
+	if len(a) < 2 || a[0] != '-' {
+		return false
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	_, ok := known[name]
+	return ok || name == "help" || name == "h"
 }

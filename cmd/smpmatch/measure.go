@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -101,13 +102,68 @@ func loadMask(path string) (*image.Gray, error) {
 	return g, nil
 }
 
-func writePNG(dir, photoPath, suffix string, img image.Image) error {
+// pictureStems names the pictures of each photo of one measure command
+// (STEM.mask.png, STEM.corrected.png) so that no two photos share one: the
+// file name without its extension when no other photo of the command has
+// it; else the file name with its extension (x.jpg, x.png); else that and
+// the first 8 hex digits of the SHA-256 of the photo's absolute path
+// (a/x.jpg, b/x.jpg → x.jpg-1f0c3a9e). The same photo given twice is one.
+func pictureStems(photos []string) []string {
+	abs := make([]string, len(photos))
+	for i, p := range photos {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			a = p
+		}
+		abs[i] = filepath.Clean(a)
+	}
+	unique := func(key func(i int) string) func(i int) bool {
+		paths := map[string]map[string]bool{}
+		for i := range photos {
+			k := key(i)
+			if paths[k] == nil {
+				paths[k] = map[string]bool{}
+			}
+			paths[k][abs[i]] = true
+		}
+		return func(i int) bool { return len(paths[key(i)]) == 1 }
+	}
+	bare := func(i int) string { b := filepath.Base(photos[i]); return strings.TrimSuffix(b, filepath.Ext(b)) }
+	full := func(i int) string { return filepath.Base(photos[i]) }
+	bareOK, fullOK := unique(bare), unique(full)
+	stems := make([]string, len(photos))
+	for i := range photos {
+		switch {
+		case bareOK(i):
+			stems[i] = bare(i)
+		case fullOK(i):
+			stems[i] = full(i)
+		default:
+			h := sha256.Sum256([]byte(abs[i]))
+			stems[i] = fmt.Sprintf("%s-%x", full(i), h[:4])
+		}
+	}
+	return stems
+}
+
+// writePNG writes a picture of a photo as DIR/STEM.SUFFIX.png. It never
+// writes over one of the command's photos, and says so when it replaces a
+// file (from an earlier run).
+func writePNG(dir, stem, suffix string, img image.Image, photos []string, log io.Writer) error {
+	path := filepath.Join(dir, stem+"."+suffix+".png")
+	if st, err := os.Stat(path); err == nil {
+		for _, p := range photos {
+			if ps, err := os.Stat(p); err == nil && os.SameFile(st, ps) {
+				return fmt.Errorf("the %s picture %s would overwrite the photo %s: choose another folder", suffix, path, p)
+			}
+		}
+		fmt.Fprintf(log, "smpmatch: replacing %s\n", path)
+	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return fmt.Errorf("encoding %s picture of %s: %w", suffix, photoPath, err)
+		return fmt.Errorf("encoding %s picture %s: %w", suffix, path, err)
 	}
-	name := strings.TrimSuffix(filepath.Base(photoPath), filepath.Ext(photoPath)) + "." + suffix + ".png"
-	return calibrate.WriteFileAtomic(filepath.Join(dir, name), buf.Bytes())
+	return calibrate.WriteFileAtomic(path, buf.Bytes())
 }
 
 func runMeasure(c *cli.Context) error {
@@ -128,22 +184,33 @@ func runMeasure(c *cli.Context) error {
 	}
 	enc := json.NewEncoder(c.App.Writer)
 	failed := 0
-	for _, p := range photos {
+	stems := pictureStems(photos)
+	for i, p := range photos {
 		res, art := batch.Measure(p, p, opt, c.Int("max-pixels"))
 		if !res.OK {
 			failed++
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", res.Error)
 		}
 		if art != nil {
-			if d := c.String("mask-out"); d != "" {
-				if err := writePNG(d, p, "mask", art.Overlay); err != nil {
+			picErr := false
+			for _, o := range []struct {
+				flag, suffix string
+				img          image.Image
+			}{{"mask-out", "mask", art.Overlay}, {"corrected-out", "corrected", art.Corrected}} {
+				d := c.String(o.flag)
+				if d == "" {
+					continue
+				}
+				if err := writePNG(d, stems[i], o.suffix, o.img, photos, c.App.ErrWriter); err != nil {
+					if batch.IsDiskError(err) {
+						return fmt.Errorf("%w: %w", batch.ErrOutput, err)
+					}
 					fmt.Fprintf(c.App.ErrWriter, "smpmatch: %v\n", err)
+					picErr = true
 				}
 			}
-			if d := c.String("corrected-out"); d != "" {
-				if err := writePNG(d, p, "corrected", art.Corrected); err != nil {
-					fmt.Fprintf(c.App.ErrWriter, "smpmatch: %v\n", err)
-				}
+			if picErr && res.OK {
+				failed++ // its pictures are part of what was asked
 			}
 		}
 		if c.Bool("json") {

@@ -298,8 +298,10 @@ func TestBatchEndToEnd(t *testing.T) {
 					t.Errorf("%s differs from the uninterrupted run's (%v)", name, err)
 				}
 			}
-			if _, err := os.Stat(filepath.Join(out, lockName)); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("lock left behind after a clean run: %v", err)
+			if l, err := acquireLock(out); err != nil {
+				t.Errorf("the lock is still held after a clean run: %v", err)
+			} else {
+				l.release()
 			}
 			if m, _ := filepath.Glob(filepath.Join(out, stateDir, ".*.tmp*")); len(m) > 0 {
 				t.Errorf("temporary files left behind: %v", m)

@@ -19,11 +19,15 @@
 // stays sequential and deterministic (ProcessPhoto). Each finished photo is
 // written to out/state as a small JSON record keyed by the SHA-256 of its
 // bytes, its client and name, the settings that change its result and the
-// smpmatch version, with its thumbnails; the outputs (results.jsonl,
-// clients.csv, report.html) are rebuilt from the records at the end, each
-// written to a temporary file and renamed. A run that is killed loses at
-// most the photos in flight, and a re-run skips what is done. A lock file
-// keeps two runs off one output folder.
+// smpmatch version, after its thumbnails (a record whose pictures are
+// missing is redone); the outputs (index.json, results.jsonl, clients.csv,
+// report.html) are rebuilt from the records at the end into a new
+// generation folder, out/gen/gNNNNNN, and switched to together by renaming
+// one symbolic link, out/current (see publish). A run that is killed loses
+// at most the photos in flight, and a re-run skips what is done. An
+// flock(2) on out/batch.lock keeps two runs off one output folder. Inputs
+// are read only if they are regular files (openRegular), and a disk error
+// stops the run with ErrOutput.
 //
 // Shard splits the clients deterministically for several machines; Merge
 // joins their outputs.

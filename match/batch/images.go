@@ -8,9 +8,7 @@ import (
 	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
 
-	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/measure"
 )
@@ -119,10 +117,11 @@ func zoomRect(w, h int, scalp *image.Gray) image.Rectangle {
 // overlay thumbnails and the zoom crop with its scalp mask, all re-encoded
 // from the working image (no metadata of the input survives). It returns
 // the zoom crop's estimated millimetres per pixel.
-func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result) (float64, error) {
+func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result) (float64, []string, error) {
 	if art == nil || art.Corrected == nil {
-		return 0, fmt.Errorf("no pictures")
+		return 0, nil, fmt.Errorf("no pictures")
 	}
+	var names []string
 	for _, t := range []struct {
 		name string
 		img  *image.NRGBA
@@ -132,11 +131,12 @@ func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result
 		}
 		b, err := encodeJPEG(shrink(t.img, ThumbSide), thumbQuality)
 		if err != nil {
-			return 0, fmt.Errorf("thumbnail %s: %w", t.name, err)
+			return 0, nil, fmt.Errorf("thumbnail %s: %w", t.name, err)
 		}
-		if err := calibrate.WriteFileAtomic(st.path(key, t.name), b); err != nil {
-			return 0, err
+		if err := st.write(st.path(key, t.name), b); err != nil {
+			return 0, nil, err
 		}
+		names = append(names, t.name)
 	}
 	w, h := art.Corrected.Bounds().Dx(), art.Corrected.Bounds().Dy()
 	var scalp *image.Gray
@@ -147,10 +147,10 @@ func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result
 	crop := art.Corrected.SubImage(zr.Add(art.Corrected.Bounds().Min))
 	b, err := encodeJPEG(crop, 90)
 	if err != nil {
-		return 0, fmt.Errorf("zoom crop: %w", err)
+		return 0, nil, fmt.Errorf("zoom crop: %w", err)
 	}
-	if err := calibrate.WriteFileAtomic(st.path(key, thumbZoom), b); err != nil {
-		return 0, err
+	if err := st.write(st.path(key, thumbZoom), b); err != nil {
+		return 0, nil, err
 	}
 	mask := image.NewGray(image.Rect(0, 0, zr.Dx(), zr.Dy()))
 	if scalp != nil && scalp.Bounds().Dx() == w && scalp.Bounds().Dy() == h {
@@ -160,21 +160,20 @@ func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result
 	}
 	var pb bytes.Buffer
 	if err := png.Encode(&pb, mask); err != nil {
-		return 0, fmt.Errorf("zoom mask: %w", err)
+		return 0, nil, fmt.Errorf("zoom mask: %w", err)
 	}
-	if err := calibrate.WriteFileAtomic(st.path(key, thumbZoomMask), pb.Bytes()); err != nil {
-		return 0, err
+	if err := st.write(st.path(key, thumbZoomMask), pb.Bytes()); err != nil {
+		return 0, nil, err
 	}
-	return assumedFrameMM / float64(max(w, h)), nil
+	return assumedFrameMM / float64(max(w, h)), append(names, thumbZoom, thumbZoomMask), nil
 }
 
 func readImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+	b, err := readBounded(path, maxStateBytes)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/smpmatch/smpmatch/match/recipe"
 )
@@ -28,6 +30,10 @@ type Photo struct {
 	// Profile is a session profile file for this photo only (manifest
 	// column profile); empty means the run's.
 	Profile string
+	// Within, if not empty, is a folder the photo (and its profile) must
+	// resolve into, symbolic links followed: the manifest's folder unless
+	// outside paths are allowed.
+	Within string
 	// ROI restricts the scalp search to a rectangle of the photo (manifest
 	// column roi); empty means the run's.
 	ROI image.Rectangle
@@ -47,6 +53,9 @@ type Client struct {
 // Skipped is a file a folder scan did not take, and why.
 type Skipped struct {
 	Path, Reason string
+	// Refused is true for a client ID or photo name refused by CheckText
+	// (an input left out, not a file that is not a photo).
+	Refused bool
 }
 
 // imageExts are the extensions taken as photos in folders; anything else
@@ -99,13 +108,21 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 			}
 			if !e.IsDir() {
 				if !imageExts[strings.ToLower(filepath.Ext(name))] {
-					skipped = append(skipped, Skipped{full, "not a photo (extension)"})
+					skipped = append(skipped, Skipped{Path: full, Reason: "not a photo (extension)"})
 					continue
 				}
 				id := strings.TrimSuffix(name, filepath.Ext(name))
+				if err := CheckText("client ID", id); err != nil {
+					skipped = append(skipped, Skipped{full, err.Error() + ": rename the file", true})
+					continue
+				}
 				if err := add(id, full, Photo{Path: full, Name: name, Role: RoleOf(name)}); err != nil {
 					return nil, nil, err
 				}
+				continue
+			}
+			if err := CheckText("client ID", name); err != nil {
+				skipped = append(skipped, Skipped{full, err.Error() + ": rename the folder", true})
 				continue
 			}
 			err := filepath.WalkDir(full, func(p string, d fs.DirEntry, err error) error {
@@ -121,13 +138,20 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 				if d.IsDir() {
 					return nil
 				}
-				if !d.Type().IsRegular() || !imageExts[strings.ToLower(filepath.Ext(p))] {
-					skipped = append(skipped, Skipped{p, "not a photo (extension)"})
+				// A file of another type with a photo's extension (a
+				// symbolic link, a named pipe, a device) is kept: reading
+				// it checks its type first and says why it is refused.
+				if !imageExts[strings.ToLower(filepath.Ext(p))] {
+					skipped = append(skipped, Skipped{Path: p, Reason: "not a photo (extension)"})
 					return nil
 				}
 				rel, err := filepath.Rel(root, p)
 				if err != nil {
 					return err
+				}
+				if err := CheckText("photo name", rel); err != nil {
+					skipped = append(skipped, Skipped{p, err.Error() + ": rename the file", true})
+					return nil
 				}
 				return add(name, full, Photo{Path: p, Name: filepath.ToSlash(rel), Role: RoleOf(p)})
 			})
@@ -146,6 +170,33 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 		return nil, skipped, errors.New("no photos in the input folders")
 	}
 	return out, skipped, nil
+}
+
+// CheckText refuses text that would reach a terminal, a spreadsheet or the
+// report as something else than what it shows: invalid UTF-8, control
+// characters (C0 such as ESC, DEL, C1), bidirectional formatting characters
+// (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069: they reorder the
+// text around them) and line or paragraph separators. what names the text
+// in the error, which shows it escaped.
+func CheckText(what, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s %+q is not valid UTF-8", what, s)
+	}
+	for i, r := range s {
+		bad := ""
+		switch {
+		case unicode.IsControl(r):
+			bad = "a control character"
+		case r == 0x061C || r == 0x200E || r == 0x200F || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069):
+			bad = "a bidirectional formatting character"
+		case r == 0x2028 || r == 0x2029:
+			bad = "a line separator"
+		}
+		if bad != "" {
+			return fmt.Errorf("%s %+q contains %s (U+%04X at byte %d)", what, s, bad, r, i)
+		}
+	}
+	return nil
 }
 
 // Shard keeps the clients of shard k of n (k in 1..n): those whose ID

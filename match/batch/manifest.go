@@ -44,6 +44,10 @@ type ManifestOptions struct {
 	Dir string
 	// AllowOutside admits absolute paths and paths that climb out of Dir.
 	AllowOutside bool
+	// Refused, if not nil, hears of each row whose client_id or photo
+	// contains control or bidirectional formatting characters (CheckText),
+	// and the row is left out; if nil, such a row is an error.
+	Refused func(*ManifestError)
 }
 
 // ParseManifest reads a manifest CSV: a header row naming the columns
@@ -122,18 +126,29 @@ func ParseManifest(r io.Reader, name string, opt ManifestOptions) ([]Client, err
 		if id == "" {
 			return nil, fail(line, "client_id", errors.New("empty client_id"))
 		}
-		if strings.ContainsAny(id, "\x00\n\r") {
-			return nil, fail(line, "client_id", errors.New("client_id contains control characters"))
-		}
 		ph := field("photo")
 		if ph == "" {
 			return nil, fail(line, "photo", errors.New("empty photo path"))
+		}
+		if bad := badText(line, id, ph); bad != nil {
+			bad.File = name
+			if opt.Refused == nil {
+				return nil, bad
+			}
+			opt.Refused(bad)
+			continue
 		}
 		path, err := manifestPath(ph, opt)
 		if err != nil {
 			return nil, fail(line, "photo", err)
 		}
 		p := Photo{Path: path, Name: filepath.ToSlash(filepath.Clean(ph)), Role: RoleOf(ph)}
+		if !opt.AllowOutside {
+			p.Within = opt.Dir
+			if p.Within == "" {
+				p.Within = "."
+			}
+		}
 		if pr := field("profile"); pr != "" {
 			if p.Profile, err = manifestPath(pr, opt); err != nil {
 				return nil, fail(line, "profile", err)
@@ -190,6 +205,16 @@ func manifestPath(p string, opt ManifestOptions) (string, error) {
 		return filepath.Clean(p), nil
 	}
 	return filepath.Join(opt.Dir, p), nil
+}
+
+// badText checks a row's client ID and photo path with CheckText.
+func badText(line int, id, photo string) *ManifestError {
+	for _, f := range []struct{ col, s string }{{"client_id", id}, {"photo", photo}} {
+		if err := CheckText(f.col, f.s); err != nil {
+			return &ManifestError{Line: line, Column: f.col, Err: err}
+		}
+	}
+	return nil
 }
 
 func csvError(name string, err error) error {

@@ -25,7 +25,7 @@ func Merge(ins []string, out string) error {
 	defer lk.release()
 	var merged Index
 	from := map[string]string{}
-	dst := store{filepath.Join(out, stateDir)}
+	dst := store{dir: filepath.Join(out, stateDir)}
 	for i, in := range ins {
 		idx, err := readIndex(in)
 		if err != nil {
@@ -37,7 +37,7 @@ func Merge(ins []string, out string) error {
 		} else if idx.Settings != merged.Settings || idx.Version != merged.Version {
 			return fmt.Errorf("merge: %s was made with other settings or another smpmatch version (%s) than %s (%s)", in, idx.Version, ins[0], merged.Version)
 		}
-		src := store{filepath.Join(in, stateDir)}
+		src := store{dir: filepath.Join(in, stateDir)}
 		for _, c := range idx.Clients {
 			if prev, dup := from[c.ID]; dup {
 				return fmt.Errorf("merge: client %q is in both %s and %s (were they run with different --shard N?)", c.ID, prev, in)
@@ -58,10 +58,13 @@ func Merge(ins []string, out string) error {
 		}
 	}
 	sort.Slice(merged.Clients, func(i, j int) bool { return merged.Clients[i].ID < merged.Clients[j].ID })
-	if err := writeIndex(out, merged); err != nil {
+	if err := publish(out, merged, nil, nil); err != nil {
+		if IsDiskError(err) {
+			return outputError(out, err)
+		}
 		return err
 	}
-	return WriteOutputs(out)
+	return nil
 }
 
 // copyState copies a record and its pictures, unless the same folder.
@@ -70,14 +73,17 @@ func copyState(src, dst store, key string) error {
 		return nil
 	}
 	for _, suffix := range []string{"json", thumbCorrected, thumbOverlay, thumbZoom, thumbZoomMask} {
-		b, err := os.ReadFile(src.path(key, suffix))
+		b, err := readBounded(src.path(key, suffix), maxStateBytes)
 		if err != nil {
 			if suffix != "json" && os.IsNotExist(err) {
 				continue
 			}
 			return fmt.Errorf("state %s: %w", key, err)
 		}
-		if err := writeAtomic(dst.path(key, suffix), b); err != nil {
+		if err := dst.write(dst.path(key, suffix), b); err != nil {
+			if IsDiskError(err) {
+				return outputError(dst.dir, err)
+			}
 			return err
 		}
 	}

@@ -24,7 +24,10 @@ type atomicFile struct {
 	*bufio.Writer
 }
 
-func createAtomic(path string) (*atomicFile, error) {
+func createAtomic(path string, fault faults) (*atomicFile, error) {
+	if err := fault.check(path); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
@@ -65,16 +68,30 @@ func (a *atomicFile) Commit() error {
 }
 
 // WriteOutputs (re)builds results.jsonl, clients.csv and report.html in out
-// from its index.json and state records. Each file is replaced atomically.
+// from its index.json and state records, as a new generation (publish).
 func WriteOutputs(out string) error {
 	idx, err := readIndex(out)
 	if err != nil {
 		return err
 	}
-	st := store{filepath.Join(out, stateDir)}
+	return publish(out, idx, nil, nil)
+}
+
+// writeOutputs writes the index and the three outputs into the folder dir
+// (a generation) from the state records under out.
+func writeOutputs(out, dir string, idx Index, fault faults) error {
+	b, err := json.MarshalIndent(idx, "", " ")
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	ist := store{dir: dir, fault: fault}
+	if err := ist.write(filepath.Join(dir, indexName), append(b, '\n')); err != nil {
+		return err
+	}
+	st := store{dir: filepath.Join(out, stateDir)}
 	files := map[string]*atomicFile{}
 	for _, n := range []string{resultsName, clientsName, reportName} {
-		f, err := createAtomic(filepath.Join(out, n))
+		f, err := createAtomic(filepath.Join(dir, n), fault)
 		if err != nil {
 			for _, g := range files {
 				g.Abort()

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"image"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
@@ -132,7 +131,7 @@ func (r *report) client(st store, c ClientResult, photos []PhotoMatch, ips []Ind
 				name string
 				dst  *template.URL
 			}{{thumbCorrected, &v.Corrected}, {thumbOverlay, &v.Overlay}, {thumbZoom, &v.Zoom}} {
-				if b, err := os.ReadFile(st.path(key, im.name)); err == nil {
+				if b, err := readBounded(st.path(key, im.name), maxStateBytes); err == nil {
 					*im.dst = dataURI("image/jpeg", b)
 				}
 			}

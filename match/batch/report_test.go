@@ -24,7 +24,7 @@ import (
 func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 	t.Helper()
 	out = t.TempDir()
-	st := store{filepath.Join(out, stateDir)}
+	st := store{dir: filepath.Join(out, stateDir)}
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -57,11 +57,11 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 				t.Fatal(err)
 			}
 			pm := PhotoMatch{ClientID: p.id, Photo: name, Role: RoleScalp, OK: true, Measurement: m, Result: &res}
-			mm, err := writeThumbs(st, key, &measure.Artifacts{Corrected: img, Overlay: img}, m)
+			mm, pics, err := writeThumbs(st, key, &measure.Artifacts{Corrected: img, Overlay: img}, m)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := st.save(key, photoRecord{Schema: stateSchema, Key: key, Result: pm, Thumbs: true, ZoomMMPerPx: mm}); err != nil {
+			if err := st.save(key, photoRecord{Schema: stateSchema, Key: key, Result: pm, Thumbs: true, Pictures: pics, ZoomMMPerPx: mm}); err != nil {
 				t.Fatal(err)
 			}
 			ic.Photos = append(ic.Photos, IndexPhoto{Name: name, Role: RoleScalp, Key: key})

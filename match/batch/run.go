@@ -42,6 +42,11 @@ type Options struct {
 	// Shard is "K/N" when clients are one shard of the inputs (for the
 	// report's header).
 	Shard string
+
+	// fault and step are test hooks: write errors injected under --out,
+	// and a call after each stage of publishing the outputs.
+	fault faults
+	step  func(string)
 }
 
 // Summary counts a run's photos.
@@ -116,6 +121,9 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 		o.Workers = runtime.NumCPU()
 	}
 	if err := os.MkdirAll(filepath.Join(o.Out, stateDir), 0o755); err != nil {
+		if IsDiskError(err) {
+			return sum, outputError(o.Out, err)
+		}
 		return sum, fmt.Errorf("--out: %w", err)
 	}
 	lk, err := acquireLock(o.Out)
@@ -128,8 +136,12 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	st := store{filepath.Join(o.Out, stateDir)}
-	r := &runner{o: o, fp: fp, st: st}
+	st := store{dir: filepath.Join(o.Out, stateDir), fault: o.fault}
+	// A disk error (full, read-only, I/O) stops the run at once: cancel
+	// hands out no more photos.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &runner{o: o, fp: fp, st: st, cancel: cancel}
 
 	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard}
 	if o.Palette != nil {
@@ -176,6 +188,11 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 		go func() {
 			defer wg.Done()
 			for t := range ch {
+				if ctx.Err() != nil {
+					// Stopped (a signal, a disk error): a photo handed
+					// out in the same instant is not started.
+					continue
+				}
 				ip, skipped := r.photo(t)
 				mu.Lock()
 				idx.Clients[t.cr.index].Photos[t.i] = ip
@@ -213,20 +230,29 @@ feed:
 	close(ch)
 	wg.Wait()
 	o.Progress.Finish()
+	if err := r.diskError(); err != nil {
+		return sum, outputError(o.Out, err)
+	}
 	if interrupted {
 		return sum, ErrInterrupted
 	}
 	for ci, cr := range runs {
 		ck, err := r.client(cr, idx.Clients[ci].Photos)
 		if err != nil {
+			if IsDiskError(err) {
+				return sum, outputError(o.Out, err)
+			}
 			return sum, err
 		}
 		idx.Clients[ci].ClientKey = ck
 	}
-	if err := writeIndex(o.Out, idx); err != nil {
+	if err := publish(o.Out, idx, o.fault, o.step); err != nil {
+		if IsDiskError(err) {
+			return sum, outputError(o.Out, err)
+		}
 		return sum, err
 	}
-	return sum, WriteOutputs(o.Out)
+	return sum, nil
 }
 
 // removeTemps deletes the temporary files a killed run left behind (the
@@ -250,7 +276,7 @@ func writeIndex(out string, idx Index) error {
 
 func readIndex(out string) (Index, error) {
 	var idx Index
-	b, err := os.ReadFile(filepath.Join(out, indexName))
+	b, err := readBounded(filepath.Join(out, indexName), maxStateBytes)
 	if err != nil {
 		return idx, fmt.Errorf("batch output %s: %w (was the batch completed?)", out, err)
 	}
@@ -295,6 +321,25 @@ type runner struct {
 	fp       string
 	st       store
 	profiles sync.Map // path → profileOrErr
+	cancel   func()
+	mu       sync.Mutex
+	disk     error // the first disk error: the run stops
+}
+
+// stop records a disk error and stops handing out photos.
+func (r *runner) stop(err error) {
+	r.mu.Lock()
+	if r.disk == nil {
+		r.disk = err
+	}
+	r.mu.Unlock()
+	r.cancel()
+}
+
+func (r *runner) diskError() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.disk
 }
 
 type profileOrErr struct {
@@ -303,14 +348,18 @@ type profileOrErr struct {
 	err  error
 }
 
-func (r *runner) profile(path string) profileOrErr {
+func (r *runner) profile(path, within string) profileOrErr {
 	if v, ok := r.profiles.Load(path); ok {
 		return v.(profileOrErr)
 	}
 	var pe profileOrErr
-	pe.p, pe.err = calibrate.LoadProfile(path)
+	var real string
+	pe.hash, real, pe.err = fileHash(path, within)
 	if pe.err == nil {
-		pe.hash, pe.err = fileHash(path)
+		pe.p, pe.err = calibrate.LoadProfile(real)
+		if pe.err != nil {
+			pe.err = errors.New(rename(pe.err.Error(), real, path))
+		}
 	}
 	r.profiles.Store(path, pe)
 	return pe
@@ -375,7 +424,7 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 	k.str(c.ID)
 	k.str(p.Name)
 	if p.Profile != "" {
-		pe := r.profile(p.Profile)
+		pe := r.profile(p.Profile, p.Within)
 		if pe.err != nil {
 			return fail(fmt.Sprintf("%s: %v", p.Name, pe.err))
 		}
@@ -396,29 +445,38 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 		s.Recipe.Target = c.Target
 		k.str("target " + string(c.Target))
 	}
-	if err := k.file(p.Path); err != nil {
-		return fail(fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name)))
+	real, err := k.file(p.Path, p.Within)
+	if err != nil {
+		return fail(rename(err.Error(), p.Path, p.Name))
 	}
 	ip.Key = sum()
 	var rec photoRecord
-	if r.st.load(ip.Key, &rec) {
+	if r.st.load(ip.Key, &rec) && r.st.complete(rec) {
 		return ip, true
 	}
-	pm, art := ProcessPhoto(p.Path, p.Name, s)
+	pm, art := ProcessPhoto(real, p.Name, s)
 	pm.ClientID, pm.Role = c.ID, RoleScalp
 	rec = photoRecord{Schema: stateSchema, Key: ip.Key, Result: pm}
-	if art != nil {
-		var err error
-		if rec.ZoomMMPerPx, err = writeThumbs(r.st, ip.Key, art, pm.Measurement); err != nil {
-			r.o.Log.Warn("thumbnails not written", "photo", p.Name, "err", err)
+	// The pictures first, then the record: a record is complete or absent.
+	unsaved := func(what string, err error) (IndexPhoto, bool) {
+		if IsDiskError(err) {
+			r.stop(err)
 		} else {
-			rec.Thumbs = true
+			r.o.Log.Error(what+" not saved: the photo will be redone next time", "photo", p.Name, "err", err)
 		}
-	}
-	if err := r.st.save(ip.Key, rec); err != nil {
-		r.o.Log.Error("state not saved: the photo will be redone next time", "photo", p.Name, "err", err)
 		ip.Key = ""
 		ip.Inline = &rec.Result
+		return ip, false
+	}
+	if art != nil {
+		var err error
+		if rec.ZoomMMPerPx, rec.Pictures, err = writeThumbs(r.st, ip.Key, art, pm.Measurement); err != nil {
+			return unsaved("pictures", err)
+		}
+		rec.Thumbs = true
+	}
+	if err := r.st.save(ip.Key, rec); err != nil {
+		return unsaved("state", err)
 	}
 	return ip, false
 }
@@ -457,12 +515,14 @@ func (r *runner) fitOnce(cr *clientRun) bool {
 		if p.Role != RoleCard {
 			continue
 		}
-		cardPhotos = append(cardPhotos, p)
 		k.str(p.Name)
-		if err := k.file(p.Path); err != nil {
-			cr.cards = &cardRecord{Error: fmt.Sprintf("%s: %v", p.Name, rename(err.Error(), p.Path, p.Name))}
+		real, err := k.file(p.Path, p.Within)
+		if err != nil {
+			cr.cards = &cardRecord{Error: rename(err.Error(), p.Path, p.Name)}
 			return false
 		}
+		p.Path = real // opened again by the fit: no link is followed twice
+		cardPhotos = append(cardPhotos, p)
 	}
 	cr.cardKey = sum()
 	var rec cardRecord
@@ -474,7 +534,11 @@ func (r *runner) fitOnce(cr *clientRun) bool {
 	rec.Schema, rec.Key = stateSchema, cr.cardKey
 	cr.cards = &rec
 	if err := r.st.save(cr.cardKey, rec); err != nil {
-		r.o.Log.Error("state not saved", "client", c.ID, "err", err)
+		if IsDiskError(err) {
+			r.stop(err)
+		} else {
+			r.o.Log.Error("state not saved", "client", c.ID, "err", err)
+		}
 	}
 	return false
 }

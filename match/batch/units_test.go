@@ -161,36 +161,6 @@ func TestSimulateDotsPaintsOnlyTheScalpInTheInkColour(t *testing.T) {
 	}
 }
 
-func TestStaleLockIsTakenOverAndALiveOneRefused(t *testing.T) {
-	out := t.TempDir()
-	p := filepath.Join(out, lockName)
-	os.WriteFile(p, []byte("999999999\n"), 0o644) // no such process
-	l, err := acquireLock(out)
-	if err != nil {
-		t.Fatalf("stale lock not taken over: %v", err)
-	}
-	if _, err := acquireLock(out); err == nil {
-		t.Error("a second lock on the same folder was granted")
-	}
-	l.release()
-	if _, err := os.Stat(p); !os.IsNotExist(err) {
-		t.Error("release left the lock file")
-	}
-	// A lock without a PID yet belongs to a batch that is starting...
-	os.WriteFile(p, nil, 0o644)
-	if _, err := acquireLock(out); err == nil {
-		t.Error("a lock being written was taken over")
-	}
-	// ...unless it is old: a crash between create and write.
-	old := time.Now().Add(-time.Minute)
-	os.Chtimes(p, old, old)
-	if l, err := acquireLock(out); err != nil {
-		t.Errorf("an old empty lock was not taken over: %v", err)
-	} else {
-		l.release()
-	}
-}
-
 func TestSafeCellDefusesFormulas(t *testing.T) {
 	for in, want := range map[string]string{"=1+1": "'=1+1", "@SUM(A1)": "'@SUM(A1)", "-3": "'-3", "A-17": "A-17", "": ""} {
 		if got := safeCell(in); got != want {
