@@ -257,3 +257,62 @@ func TestScanFoldersMakesClientsOfSubFoldersAndLoosePhotos(t *testing.T) {
 		t.Error("two folders named ann in two inputs were merged into one client")
 	}
 }
+
+func TestBarPrintsEachFailureAboveTheBarAndASummaryByReason(t *testing.T) {
+	var buf bytes.Buffer
+	b := NewBar(&buf)
+	now := time.Unix(1000, 0)
+	b.c.now = func() time.Time { return now }
+	b.Start(5)
+	b.Photo(Event{ClientID: "C001", Photo: "C001/a.jpg", Failed: true, Error: "C001/a.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"})
+	b.Photo(Event{ClientID: "C001", Photo: "C001/b.jpg"})
+	b.Photo(Event{ClientID: "C002", Photo: "C002/c.jpg", Failed: true, Error: "open C002/c.jpg: not a readable image: the file is empty"})
+	b.Photo(Event{ClientID: "C002", Photo: "C002/d.jpg", Failed: true, Error: "C002/d.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"})
+	b.Photo(Event{ClientID: "C003", Photo: "C003/e.jpg"})
+	b.Finish()
+	out := buf.String()
+	// Each failure is a line of its own: the bar is cleared (\r ESC[K),
+	// the line printed and ended, then the bar redrawn.
+	for _, want := range []string{
+		"\r\x1b[KFAILED C001/a.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated\n",
+		"\r\x1b[KFAILED C002/c.jpg: open C002/c.jpg: not a readable image: the file is empty\n",
+		"\r\x1b[KFAILED C002/d.jpg: no colour calibration",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output has no failure line %q:\n%q", want, out)
+		}
+	}
+	// The failure lines come before the final bar, the summary after it.
+	i := strings.Index(out, "3 photo(s) failed, by reason:\n")
+	if i < 0 {
+		t.Fatalf("no summary by reason:\n%s", out)
+	}
+	if j := strings.LastIndex(out, "FAILED C002/d.jpg"); j > i {
+		t.Errorf("a failure line after the summary")
+	}
+	sum := out[i:]
+	for _, want := range []string{
+		"    2 × no colour calibration (no card in the photo, no card shot, no --profile)\n",
+		"    1 × not a readable photo (corrupt, truncated or not an image)\n",
+	} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary has no %q:\n%s", want, sum)
+		}
+	}
+	if strings.Index(sum, "2 ×") > strings.Index(sum, "1 ×") {
+		t.Errorf("summary not most frequent first:\n%s", sum)
+	}
+}
+
+func TestFailureReasonNamesTheCauseWithoutThePhoto(t *testing.T) {
+	for _, c := range []struct{ photo, msg, want string }{
+		{"x/a.jpg", "x/a.jpg: the photo is 100x80 pixels: too small to show hair fibres (at least 256 on each side)", "photo too small"},
+		{"x/a.jpg", "x/a.jpg: no hair found to match against", "no hair found to match against"},
+		{"x/a.jpg", "x/a.jpg: something new happened", "something new happened"},
+		{"x/a.jpg", "", "unknown"},
+	} {
+		if got := FailureReason(c.photo, c.msg); got != c.want {
+			t.Errorf("FailureReason(%q) = %q, want %q", c.msg, got, c.want)
+		}
+	}
+}
