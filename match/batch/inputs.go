@@ -66,7 +66,9 @@ func RoleOf(name string) string {
 // ScanFolders lists the clients in folders. Each immediate sub-folder of a
 // root is one client (ID: the sub-folder's name; its photos are collected
 // recursively); each photo directly in a root is its own client (ID: the
-// file name without extension). Clients are sorted by ID; two with the same
+// file name without extension). A root that holds photos and no
+// sub-folders is one client's folder given directly: one client, its name
+// the ID, card shots included. Clients are sorted by ID; two with the same
 // ID are an error. Hidden files and folders are skipped silently, other
 // non-photos with a note.
 func ScanFolders(roots []string) ([]Client, []Skipped, error) {
@@ -90,6 +92,26 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 		entries, err := os.ReadDir(root)
 		if err != nil {
 			return nil, nil, fmt.Errorf("input folder: %w", err)
+		}
+		if id, ok := singleClient(root, entries); ok {
+			// One client's folder given directly: its photos (card shots
+			// included) are that client's, named as if its parent had
+			// been given.
+			for _, e := range entries {
+				name := e.Name()
+				full := filepath.Join(root, name)
+				if strings.HasPrefix(name, ".") {
+					continue
+				}
+				if !e.Type().IsRegular() || !imageExts[strings.ToLower(filepath.Ext(name))] {
+					skipped = append(skipped, Skipped{full, "not a photo (extension)"})
+					continue
+				}
+				if err := add(id, root, Photo{Path: full, Name: id + "/" + name, Role: RoleOf(name)}); err != nil {
+					return nil, nil, err
+				}
+			}
+			continue
 		}
 		for _, e := range entries {
 			name := e.Name()
@@ -146,6 +168,36 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 		return nil, skipped, errors.New("no photos in the input folders")
 	}
 	return out, skipped, nil
+}
+
+// singleClient reports whether a root's entries are one client's photos:
+// at least one photo and no (visible) sub-folder. The ID is the folder's
+// name.
+func singleClient(root string, entries []os.DirEntry) (string, bool) {
+	photos := 0
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if e.IsDir() {
+			return "", false
+		}
+		if imageExts[strings.ToLower(filepath.Ext(e.Name()))] {
+			photos++
+		}
+	}
+	if photos == 0 {
+		return "", false
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", false
+	}
+	id := filepath.Base(abs)
+	if id == string(filepath.Separator) || id == "." {
+		return "", false
+	}
+	return id, true
 }
 
 // Shard keeps the clients of shard k of n (k in 1..n): those whose ID

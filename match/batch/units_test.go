@@ -316,3 +316,47 @@ func TestFailureReasonNamesTheCauseWithoutThePhoto(t *testing.T) {
 		}
 	}
 }
+
+func TestScanFoldersTakesAClientsFolderGivenDirectlyAsOneClient(t *testing.T) {
+	consult := t.TempDir()
+	dir := filepath.Join(consult, "C002-jones")
+	for _, f := range []string{"card.jpg", "crown.jpg", "left.jpg", ".DS_Store", "notes.txt"} {
+		p := filepath.Join(dir, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	cs, skipped, err := ScanFolders([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].ID != "C002-jones" {
+		t.Fatalf("clients %+v: want the one client C002-jones", cs)
+	}
+	var names []string
+	for _, p := range cs[0].Photos {
+		names = append(names, p.Name+":"+p.Role)
+	}
+	if got := strings.Join(names, " "); got != "C002-jones/card.jpg:card C002-jones/crown.jpg:scalp C002-jones/left.jpg:scalp" {
+		t.Errorf("photos: %s (the card shot must stay the client's)", got)
+	}
+	if len(skipped) != 1 || filepath.Base(skipped[0].Path) != "notes.txt" {
+		t.Errorf("skipped %v", skipped)
+	}
+	// Given with a trailing slash or as ".": the same client.
+	for _, arg := range []string{dir + string(filepath.Separator), "."} {
+		if arg == "." {
+			wd, _ := os.Getwd()
+			os.Chdir(dir)
+			defer os.Chdir(wd)
+		}
+		cs, _, err := ScanFolders([]string{arg})
+		if err != nil || len(cs) != 1 || cs[0].ID != "C002-jones" || len(cs[0].Photos) != 3 {
+			t.Errorf("ScanFolders(%q) = %+v, %v", arg, cs, err)
+		}
+	}
+	// The parent given: the same client, the same photo names.
+	cs2, _, err := ScanFolders([]string{consult})
+	if err != nil || len(cs2) != 1 || cs2[0].Photos[0].Name != cs[0].Photos[0].Name {
+		t.Errorf("parent folder: %+v, %v", cs2, err)
+	}
+}
