@@ -32,7 +32,8 @@ func batchCommand() *cli.Command {
 			&cli.StringFlag{Name: "manifest", Usage: "read clients and photos from the manifest `CSV`"},
 			&cli.BoolFlag{Name: "allow-outside", Usage: "allow manifest paths that are absolute or leave the manifest's folder"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "photos processed at once"},
-			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the clients (for several machines; see --merge)"},
+			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the clients (for several machines; see --merge). Without it, a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --shards) or a Slurm array's SLURM_ARRAY_TASK_ID picks the shard"},
+			&cli.IntFlag{Name: "shards", Usage: "the number of shards `N` when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job: the Job's completions)"},
 			&cli.BoolFlag{Name: "merge", Usage: "merge the --out folders given as arguments into --out"},
 			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "`lighter`, match or darker than the hair as stubble reads on the scalp"},
 			&cli.StringFlag{Name: "target-lab", Usage: "aim for this healed colour `L,a,b` instead"},
@@ -74,8 +75,12 @@ func runBatch(c *cli.Context) error {
 	if err := outsideInputs(out, inputs); err != nil {
 		return err
 	}
-	if s := c.String("shard"); s != "" {
-		k, n, err := batch.ParseShard(s)
+	shard, err := shardOf(c)
+	if err != nil {
+		return err
+	}
+	if shard != "" {
+		k, n, err := batch.ParseShard(shard)
 		if err != nil {
 			return usageError{err}
 		}
@@ -125,7 +130,7 @@ func runBatch(c *cli.Context) error {
 		Version:     version,
 		Progress:    progress,
 		Log:         log,
-		Shard:       c.String("shard"),
+		Shard:       shard,
 	})
 	if errors.Is(err, batch.ErrLocked) {
 		return usageError{err}
@@ -139,6 +144,26 @@ func runBatch(c *cli.Context) error {
 		return partialFailure{failed: sum.Failed, total: sum.Photos}
 	}
 	return nil
+}
+
+// shardOf is --shard K/N, else the shard a job runner's environment gives
+// (Kubernetes Indexed Job, Slurm array; see batch.ShardFromEnv), else "".
+func shardOf(c *cli.Context) (string, error) {
+	if s := c.String("shard"); s != "" {
+		if c.IsSet("shards") {
+			return "", usagef("give --shard K/N or --shards N, not both")
+		}
+		return s, nil
+	}
+	k, n, src, err := batch.ShardFromEnv(os.Getenv, c.Int("shards"))
+	if err != nil {
+		return "", usageError{err}
+	}
+	if n == 0 {
+		return "", nil
+	}
+	fmt.Fprintf(c.App.ErrWriter, "smpmatch: shard %d/%d (from %s)\n", k, n, src)
+	return fmt.Sprintf("%d/%d", k, n), nil
 }
 
 // batchInputs reads the clients from folders or a manifest and returns the

@@ -229,3 +229,90 @@ func ParseShard(s string) (k, n int, err error) {
 	}
 	return k, n, nil
 }
+
+// ShardFromEnv reads this process's shard from a job runner's environment,
+// for when --shard is not given; getenv is os.Getenv in use. shards is the
+// run's --shards N (0: not given). It returns n = 0 when no job runner's
+// variables are set and shards is 0 (no sharding), and source names the
+// variables used.
+//
+//   - Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based) is shard
+//     index+1 of shards, which must be given (the Job's completions are not
+//     in the environment).
+//   - Slurm job array: SLURM_ARRAY_TASK_ID among SLURM_ARRAY_TASK_COUNT
+//     tasks from SLURM_ARRAY_TASK_MIN in steps of SLURM_ARRAY_TASK_STEP
+//     (default 1): shard (id−min)/step+1 of count. --array=0-9, 1-10 and
+//     0-18:2 all give shards 1..10 of 10. shards, if given, must agree.
+func ShardFromEnv(getenv func(string) string, shards int) (k, n int, source string, err error) {
+	num := func(name string) (int, bool, error) {
+		s := strings.TrimSpace(getenv(name))
+		if s == "" {
+			return 0, false, nil
+		}
+		var v int
+		if _, err := fmt.Sscanf(s, "%d", &v); err != nil || fmt.Sprint(v) != s || v < 0 {
+			return 0, true, fmt.Errorf("%s=%q is not a whole number ≥ 0", name, s)
+		}
+		return v, true, nil
+	}
+	if shards < 0 {
+		return 0, 0, "", fmt.Errorf("--shards %d: want a number of shards ≥ 1", shards)
+	}
+	idx, k8s, err := num("JOB_COMPLETION_INDEX")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	id, slurm, err := num("SLURM_ARRAY_TASK_ID")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	switch {
+	case k8s && slurm:
+		return 0, 0, "", errors.New("both JOB_COMPLETION_INDEX (Kubernetes) and SLURM_ARRAY_TASK_ID (Slurm) are set: give --shard K/N")
+	case k8s:
+		source = "JOB_COMPLETION_INDEX"
+		if shards == 0 {
+			return 0, 0, source, errors.New("JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job) but not --shards N: give the Job's completions as --shards")
+		}
+		if idx >= shards {
+			return 0, 0, source, fmt.Errorf("JOB_COMPLETION_INDEX=%d is outside 0..%d for --shards %d", idx, shards-1, shards)
+		}
+		return idx + 1, shards, source, nil
+	case slurm:
+		source = "SLURM_ARRAY_TASK_ID"
+		count, ok, err := num("SLURM_ARRAY_TASK_COUNT")
+		if err != nil {
+			return 0, 0, source, err
+		}
+		if !ok || count < 1 {
+			if shards == 0 {
+				return 0, 0, source, errors.New("SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give --shards N")
+			}
+			count = shards
+		}
+		min, _, err := num("SLURM_ARRAY_TASK_MIN")
+		if err != nil {
+			return 0, 0, source, err
+		}
+		step, ok, err := num("SLURM_ARRAY_TASK_STEP")
+		if err != nil {
+			return 0, 0, source, err
+		}
+		if !ok || step < 1 {
+			step = 1
+		}
+		if max, ok, err := num("SLURM_ARRAY_TASK_MAX"); err == nil && ok && (max-min)/step+1 != count {
+			return 0, 0, source, fmt.Errorf("the Slurm array %d-%d:%d has %d tasks, not one per index: use a range such as --array=1-%d (or give --shard K/N)", min, max, step, count, count)
+		}
+		if id < min || (id-min)%step != 0 || (id-min)/step >= count {
+			return 0, 0, source, fmt.Errorf("SLURM_ARRAY_TASK_ID=%d is not one of the %d tasks from %d in steps of %d", id, count, min, step)
+		}
+		if shards != 0 && shards != count {
+			return 0, 0, source, fmt.Errorf("--shards %d disagrees with SLURM_ARRAY_TASK_COUNT=%d", shards, count)
+		}
+		return (id-min)/step + 1, count, source, nil
+	case shards != 0:
+		return 0, 0, "", fmt.Errorf("--shards %d without a shard index: give --shard K/N, or run as a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or a Slurm array (SLURM_ARRAY_TASK_ID)", shards)
+	}
+	return 0, 0, "", nil
+}

@@ -360,3 +360,72 @@ func TestScanFoldersTakesAClientsFolderGivenDirectlyAsOneClient(t *testing.T) {
 		t.Errorf("parent folder: %+v, %v", cs2, err)
 	}
 }
+
+func TestShardFromEnvMapsKubernetesAndSlurmIndexes(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		env    map[string]string
+		shards int
+		k, n   int
+		err    string
+	}{
+		{"nothing set: no sharding", nil, 0, 0, 0, ""},
+		{"k8s first of 4", map[string]string{"JOB_COMPLETION_INDEX": "0"}, 4, 1, 4, ""},
+		{"k8s last of 4", map[string]string{"JOB_COMPLETION_INDEX": "3"}, 4, 4, 4, ""},
+		{"k8s index beyond --shards", map[string]string{"JOB_COMPLETION_INDEX": "4"}, 4, 0, 0, "outside 0..3"},
+		{"k8s without --shards", map[string]string{"JOB_COMPLETION_INDEX": "1"}, 0, 0, 0, "--shards"},
+		{"k8s not a number", map[string]string{"JOB_COMPLETION_INDEX": "x"}, 4, 0, 0, "not a whole number"},
+		{"slurm 0-9, task 0", map[string]string{"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "9"}, 0, 1, 10, ""},
+		{"slurm 1-10, task 10", map[string]string{"SLURM_ARRAY_TASK_ID": "10", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "10"}, 0, 10, 10, ""},
+		{"slurm 1-10, task 1", map[string]string{"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "1"}, 0, 1, 10, ""},
+		{"slurm 5-7 no max", map[string]string{"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "5"}, 0, 2, 3, ""},
+		{"slurm 0-18:2, task 18", map[string]string{"SLURM_ARRAY_TASK_ID": "18", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "18", "SLURM_ARRAY_TASK_STEP": "2"}, 0, 10, 10, ""},
+		{"slurm list 1,3,7", map[string]string{"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "7"}, 0, 0, 0, "not one per index"},
+		{"slurm --shards agrees", map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0"}, 4, 3, 4, ""},
+		{"slurm --shards disagrees", map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0"}, 5, 0, 0, "disagrees"},
+		{"slurm without count uses --shards", map[string]string{"SLURM_ARRAY_TASK_ID": "2"}, 3, 3, 3, ""},
+		{"both runners", map[string]string{"SLURM_ARRAY_TASK_ID": "2", "JOB_COMPLETION_INDEX": "1"}, 4, 0, 0, "both"},
+		{"--shards alone", nil, 4, 0, 0, "without a shard index"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k, n, _, err := ShardFromEnv(func(v string) string { return c.env[v] }, c.shards)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err %v, want one with %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || k != c.k || n != c.n {
+				t.Fatalf("got %d/%d, %v; want %d/%d", k, n, err, c.k, c.n)
+			}
+		})
+	}
+	// Every task of an array covers every client exactly once.
+	var clients []Client
+	for i := 0; i < 50; i++ {
+		clients = append(clients, Client{ID: fmt.Sprintf("C%03d", i)})
+	}
+	seen := map[string]int{}
+	for id := 1; id <= 4; id++ {
+		env := map[string]string{"SLURM_ARRAY_TASK_ID": fmt.Sprint(id), "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "4"}
+		k, n, _, err := ShardFromEnv(func(v string) string { return env[v] }, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := Shard(clients, k, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range part {
+			seen[c.ID]++
+		}
+	}
+	if len(seen) != len(clients) {
+		t.Errorf("the array's tasks covered %d of %d clients", len(seen), len(clients))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("client %s in %d tasks", id, n)
+		}
+	}
+}
