@@ -429,3 +429,77 @@ func TestShardFromEnvMapsKubernetesAndSlurmIndexes(t *testing.T) {
 		}
 	}
 }
+
+func named(pm PhotoMatch, name string) PhotoMatch { pm.Photo = name; return pm }
+
+func withHair(pm PhotoMatch, l float64) PhotoMatch {
+	m := *pm.Measurement
+	m.Hair.Lab.L = l
+	pm.Measurement = &m
+	return pm
+}
+
+func TestCombineRefusesPhotosOfTwoHeadsAndNamesTheOddOne(t *testing.T) {
+	rec := testOptions(t, "").Settings.Recommender
+	tests := []struct {
+		name    string
+		photos  []PhotoMatch
+		odd     string
+		inWarn  []string
+		agreeOK bool
+	}{
+		{"the issue's two people: hair L* 66.6 and 27.5",
+			[]PhotoMatch{named(withHair(measured(62, false), 66.6), "C/a.jpg"), named(withHair(measured(62, false), 27.5), "C/b.jpg")},
+			"C/a.jpg C/b.jpg", []string{"none can be called the odd one", "C/a.jpg (hair L*a*b* 66.6", "C/b.jpg (hair L*a*b* 27.5"}, false},
+		{"one photo of another person among three",
+			[]PhotoMatch{named(measured(62, false), "C/a.jpg"), named(measured(63, false), "C/b.jpg"), named(withHair(measured(62, false), 66.6), "C/odd.jpg")},
+			"C/odd.jpg", []string{"the odd one(s) C/odd.jpg (hair L*a*b* 66.6", "do not match the other photos C/a.jpg, C/b.jpg"}, false},
+		{"another person's scalp",
+			[]PhotoMatch{named(measured(62, false), "C/a.jpg"), named(measured(61, false), "C/b.jpg"), named(measured(40, false), "C/c.jpg")},
+			"C/c.jpg", []string{"scalp up to ΔE00"}, false},
+		{"photos of one head within their spread", []PhotoMatch{measured(60, false), measured(70, false), measured(64, false)}, "", nil, true},
+		{"a low-confidence odd photo is already left out", []PhotoMatch{measured(60, false), withHair(measured(62, true), 70), measured(61, false)}, "", nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Combine("C", tc.photos, make([]string, len(tc.photos)), rec, recipe.Options{})
+			if tc.agreeOK {
+				if c.Error != "" || len(c.OddPhotos) > 0 || c.Recommendation == nil {
+					t.Errorf("photos that agree: error %q, odd %v", c.Error, c.OddPhotos)
+				}
+				return
+			}
+			if got := strings.Join(c.OddPhotos, " "); got != tc.odd {
+				t.Errorf("odd photos %q, want %q", got, tc.odd)
+			}
+			if c.Recommendation != nil || c.Hair != nil || c.Error == "" {
+				t.Errorf("recommended from a mixture: hair %v, recommendation %v, error %q", c.Hair, c.Recommendation != nil, c.Error)
+			}
+			w := strings.Join(c.Warnings, "\n")
+			for _, want := range append(tc.inWarn, "photos disagree") {
+				if !strings.Contains(w, want) {
+					t.Errorf("warnings have no %q:\n%s", want, w)
+				}
+			}
+			row := strings.Join(clientRow(c), ",")
+			if !strings.Contains(row, "photos disagree") || !strings.Contains(row, strings.Split(tc.odd, " ")[0]) {
+				t.Errorf("CSV row does not say so: %s", row)
+			}
+		})
+	}
+}
+
+func TestCombineSaysWhyNoPhotoCouldBeMeasured(t *testing.T) {
+	rec := testOptions(t, "").Settings.Recommender
+	photos := []PhotoMatch{
+		{Role: RoleCard, OK: true},
+		{Role: RoleScalp, Photo: "C/a.jpg", Error: "C/a.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"},
+		{Role: RoleScalp, Photo: "C/b.jpg", Error: "C/b.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"},
+		{Role: RoleScalp, Photo: "C/c.jpg", Error: "open C/c.jpg: not a readable image: the file is empty"},
+	}
+	c := Combine("C", photos, make([]string, len(photos)), rec, recipe.Options{})
+	want := "no photo of this client could be measured: 2 photo(s): no colour calibration (no card in the photo, no card shot, no --profile); 1 photo(s): not a readable photo (corrupt, truncated or not an image)"
+	if c.Error != want {
+		t.Errorf("error %q\nwant  %q", c.Error, want)
+	}
+}
