@@ -35,6 +35,7 @@ func batchCommand() *cli.Command {
 			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the clients (for several machines; see --merge). Without it, a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --shards) or a Slurm array's SLURM_ARRAY_TASK_ID picks the shard"},
 			&cli.IntFlag{Name: "shards", Usage: "the number of shards `N` when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job: the Job's completions)"},
 			&cli.BoolFlag{Name: "merge", Usage: "merge the --out folders given as arguments into --out"},
+			&cli.BoolFlag{Name: "csv-bom", Usage: "start clients.csv with a UTF-8 byte-order mark, so that Excel shows ΔE00, L*a*b* and accented names correctly"},
 			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "`lighter`, match or darker than the hair as stubble reads on the scalp"},
 			&cli.StringFlag{Name: "target-lab", Usage: "aim for this healed colour `L,a,b` instead"},
 			&cli.StringFlag{Name: "palette", Value: palettes.DefaultName, Usage: "palette `FILE` (.json or .csv) or built-in name"},
@@ -131,6 +132,7 @@ func runBatch(c *cli.Context) error {
 		Progress:    progress,
 		Log:         log,
 		Shard:       shard,
+		CSVBOM:      c.Bool("csv-bom"),
 	})
 	if errors.Is(err, batch.ErrLocked) {
 		return usageError{err}

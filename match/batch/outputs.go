@@ -89,6 +89,13 @@ func WriteOutputs(out string) error {
 		}
 	}()
 	jl := json.NewEncoder(files[resultsName])
+	if idx.CSVBOM {
+		// Excel reads a CSV without a byte-order mark as the PC's legacy
+		// code page: ΔE00, L*a*b* and accented names come out garbled.
+		if _, err := files[clientsName].WriteString("\ufeff"); err != nil {
+			return err
+		}
+	}
 	cw := csv.NewWriter(files[clientsName])
 	if err := cw.Write(clientsHeader); err != nil {
 		return err
@@ -138,13 +145,19 @@ func WriteOutputs(out string) error {
 
 // clientsHeader are clients.csv's columns: colours L*a*b* D50, contrast
 // hair minus scalp, the top blend as a recipe string with its predicted
-// healed colour and ΔE00 to the target, warnings joined by " | ".
+// healed colour and ΔE00 to the target, warnings joined by " | ". target
+// is the target mode (match, lighter, darker; "lab" for --target-lab) and
+// target_L/a/b the healed colour aimed at; error says in words why a client
+// has no colours or no recommendation; odd_photos names the photos that
+// disagree with the client's others. With Index.CSVBOM the file starts
+// with a UTF-8 byte-order mark (for Excel).
 var clientsHeader = []string{
 	"client_id", "photos", "measured", "combined",
 	"hair_L", "hair_a", "hair_b", "scalp_L", "scalp_a", "scalp_b",
 	"contrast_de00", "contrast_dl", "contrast_ratio",
+	"target", "target_L", "target_a", "target_b",
 	"top_blend", "top_blend_healed_L", "top_blend_healed_a", "top_blend_healed_b", "top_blend_de00",
-	"warnings", "error",
+	"warnings", "error", "odd_photos",
 }
 
 func clientRow(c ClientResult) []string {
@@ -163,6 +176,12 @@ func clientRow(c ClientResult) []string {
 	} else {
 		row = append(row, "", "", "")
 	}
+	if r := c.Recommendation; r != nil {
+		row = append(row, string(r.Target))
+		row = append(row, lab(&r.TargetLab)...)
+	} else {
+		row = append(row, "", "", "", "")
+	}
 	if r := c.Recommendation; r != nil && len(r.Blends) > 0 {
 		b := r.Blends[0]
 		row = append(row, safeCell(b.Recipe))
@@ -171,7 +190,7 @@ func clientRow(c ClientResult) []string {
 	} else {
 		row = append(row, "", "", "", "", "")
 	}
-	return append(row, safeCell(strings.Join(c.Warnings, " | ")), safeCell(c.Error))
+	return append(row, safeCell(strings.Join(c.Warnings, " | ")), safeCell(c.Error), safeCell(strings.Join(c.OddPhotos, " | ")))
 }
 
 // safeCell defuses text a spreadsheet would run as a formula (CSV

@@ -42,6 +42,9 @@ type Options struct {
 	// Shard is "K/N" when clients are one shard of the inputs (for the
 	// report's header).
 	Shard string
+	// CSVBOM starts clients.csv with a UTF-8 byte-order mark, so that
+	// Excel reads it as UTF-8.
+	CSVBOM bool
 }
 
 // Summary counts a run's photos.
@@ -63,7 +66,9 @@ type Index struct {
 	Profile  string `json:"profile"`
 	Settings string `json:"settings"`
 	// Shard is "K/N" when the run processed one shard.
-	Shard   string        `json:"shard,omitempty"`
+	Shard string `json:"shard,omitempty"`
+	// CSVBOM starts clients.csv with a UTF-8 byte-order mark (Excel).
+	CSVBOM  bool          `json:"csv_bom,omitempty"`
 	Clients []IndexClient `json:"clients"`
 }
 
@@ -131,7 +136,7 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	st := store{filepath.Join(o.Out, stateDir)}
 	r := &runner{o: o, fp: fp, st: st}
 
-	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard}
+	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard, CSVBOM: o.CSVBOM}
 	if o.Palette != nil {
 		idx.Palette = strings.TrimSpace(o.Palette.Name + " " + o.Palette.Version)
 	}

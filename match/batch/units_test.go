@@ -2,10 +2,12 @@ package batch
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"image"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -501,5 +503,54 @@ func TestCombineSaysWhyNoPhotoCouldBeMeasured(t *testing.T) {
 	want := "no photo of this client could be measured: 2 photo(s): no colour calibration (no card in the photo, no card shot, no --profile); 1 photo(s): not a readable photo (corrupt, truncated or not an image)"
 	if c.Error != want {
 		t.Errorf("error %q\nwant  %q", c.Error, want)
+	}
+}
+
+func TestClientsCSVForSpreadsheets(t *testing.T) {
+	out, clients := fakeBatch(t)
+	read := func() []byte {
+		b, err := os.ReadFile(filepath.Join(out, clientsName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if b := read(); bytes.HasPrefix(b, []byte("\ufeff")) {
+		t.Error("a byte-order mark without CSVBOM")
+	}
+	idx, err := readIndex(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx.CSVBOM = true
+	if err := writeIndex(out, idx); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteOutputs(out); err != nil {
+		t.Fatal(err)
+	}
+	b := read()
+	if !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		t.Fatalf("no UTF-8 byte-order mark: % x", b[:8])
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"target", "target_L", "target_a", "target_b", "odd_photos"} {
+		if _, ok := col[h]; !ok {
+			t.Errorf("no column %s in %v", h, rows[0])
+		}
+	}
+	for i, c := range clients {
+		r := rows[i+1]
+		tl := c.Recommendation.TargetLab
+		if r[col["target"]] != "match" || r[col["target_L"]] != strconv.FormatFloat(tl.L, 'f', 2, 64) {
+			t.Errorf("client %s: target %q L %q, want match %.2f", c.ClientID, r[col["target"]], r[col["target_L"]], tl.L)
+		}
 	}
 }
