@@ -133,3 +133,21 @@ func TestBatchReadsTheShardFromKubernetesAndSlurm(t *testing.T) {
 		})
 	}
 }
+
+// A photo that cannot be measured: measure --json and match PHOTO --json
+// say null for what was not measured (checked against the schemas by
+// runCLI), never zeros.
+func TestJSONOfAFailedPhotoSaysNull(t *testing.T) {
+	bad := writeFile(t, "bad.jpg", "not a photo")
+	for _, cmd := range []string{"measure", "match"} {
+		code, stdout, stderr := runCLI(t, cmd, bad, "--json")
+		if code != exitFailed {
+			t.Errorf("%s: exit %d\n%s", cmd, code, stderr)
+		}
+		for _, want := range []string{`"hair":null`, `"scalp":null`, `"contrast":null`, `"confidence":null`, `"low_confidence":true`, `"warnings":[]`} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s --json has no %s:\n%s", cmd, want, stdout)
+			}
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
+	"github.com/smpmatch/smpmatch/match/batch"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/urfave/cli/v2"
 	"gocv.io/x/gocv"
@@ -157,9 +157,8 @@ func runCalibrate(c *cli.Context) error {
 		}
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
 		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
+			if err := batch.WriteContractJSON(c.App.Writer, r); err != nil {
 				return fmt.Errorf("writing JSON: %w", err)
 			}
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -179,12 +178,7 @@ func runMatch(c *cli.Context) error {
 		return usageError{err}
 	}
 	if c.Bool("json") {
-		b, err := json.Marshal(res)
-		if err != nil {
-			return fmt.Errorf("encode result: %w", err)
-		}
-		_, err = fmt.Fprintf(c.App.Writer, "%s\n", b)
-		return err
+		return batch.WriteContractJSON(c.App.Writer, res)
 	}
 	return printMatch(c.App.Writer, res)
 }
@@ -235,11 +229,9 @@ func runMatchPhotos(c *cli.Context, r *recipe.Recommender, opt recipe.Options) e
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", pm.Error)
 		}
 		if c.Bool("json") {
-			b, err := json.Marshal(pm)
-			if err != nil {
-				return fmt.Errorf("encode result: %w", err)
+			if err := batch.WriteContractJSON(c.App.Writer, pm); err != nil {
+				return err
 			}
-			fmt.Fprintf(c.App.Writer, "%s\n", b)
 			continue
 		}
 		printMeasure(c.App.Writer, *pm.Measurement)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -126,7 +125,6 @@ func runMeasure(c *cli.Context) error {
 			}
 		}
 	}
-	enc := json.NewEncoder(c.App.Writer)
 	failed := 0
 	for _, p := range photos {
 		res, art := batch.Measure(p, p, opt, c.Int("max-pixels"))
@@ -147,7 +145,7 @@ func runMeasure(c *cli.Context) error {
 			}
 		}
 		if c.Bool("json") {
-			if err := enc.Encode(res); err != nil {
+			if err := batch.WriteContractJSON(c.App.Writer, res); err != nil {
 				return fmt.Errorf("writing JSON: %w", err)
 			}
 		} else {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/batch/schematest"
 	"github.com/smpmatch/smpmatch/calibrate/synth"
 	"github.com/smpmatch/smpmatch/match/recipe"
 	"github.com/smpmatch/smpmatch/match/scene"
@@ -420,6 +421,7 @@ func copyDir(t *testing.T, from, to string) {
 
 func checkResults(t *testing.T, out string, n int) {
 	t.Helper()
+	checkSchemas(t, out)
 	f, err := os.Open(filepath.Join(out, resultsName))
 	if err != nil {
 		t.Fatal(err)
@@ -476,6 +478,21 @@ func checkResults(t *testing.T, out string, n int) {
 	}
 	if len(failed) != 3 {
 		t.Errorf("failed: %v; want only the three broken files", failed)
+	}
+}
+
+// checkSchemas validates a batch's JSON outputs against their published
+// schemas.
+func checkSchemas(t *testing.T, out string) {
+	t.Helper()
+	for file, name := range map[string]string{resultsName: schematest.MatchPhoto, clientsJSONName: schematest.Clients} {
+		b, err := os.ReadFile(filepath.Join(out, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if schematest.Lines(t, name, b) == 0 {
+			t.Errorf("%s is empty", file)
+		}
 	}
 }
 

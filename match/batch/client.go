@@ -21,16 +21,18 @@ type ClientResult struct {
 	Combined int `json:"combined"`
 	// Hair and Scalp are the per-channel medians of the combined photos'
 	// L*a*b* D50.
-	Hair  *colour.LabD50 `json:"hair_lab,omitempty"`
-	Scalp *colour.LabD50 `json:"scalp_lab,omitempty"`
+	// In JSON they are null when nothing was combined.
+	Hair  *colour.LabD50 `json:"hair_lab"`
+	Scalp *colour.LabD50 `json:"scalp_lab"`
 	// ContrastDE00 and ContrastDL compare the combined hair with the
 	// combined scalp (CIEDE2000; ΔL* hair minus scalp); ContrastRatio is
 	// the WCAG luminance ratio.
 	ContrastDE00  float64 `json:"contrast_de00"`
 	ContrastDL    float64 `json:"contrast_dl"`
 	ContrastRatio float64 `json:"contrast_ratio"`
-	// Recommendation is the palette search for the combined colours.
-	Recommendation *recipe.Result `json:"recommendation,omitempty"`
+	// Recommendation is the palette search for the combined colours: the
+	// object `smpmatch match --json` prints (null when there is none).
+	Recommendation *recipe.Result `json:"recommendation"`
 	// Representative is the state key of the photo shown in the report
 	// (the most confident).
 	Representative string `json:"representative,omitempty"`

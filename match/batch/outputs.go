@@ -3,7 +3,6 @@ package batch
 import (
 	"bufio"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -64,7 +63,8 @@ func (a *atomicFile) Commit() error {
 	return nil
 }
 
-// WriteOutputs (re)builds results.jsonl, clients.csv and report.html in out
+// WriteOutputs (re)builds results.jsonl, clients.csv, clients.jsonl and
+// report.html in out
 // from its index.json and state records. Each file is replaced atomically.
 func WriteOutputs(out string) error {
 	idx, err := readIndex(out)
@@ -73,7 +73,7 @@ func WriteOutputs(out string) error {
 	}
 	st := store{filepath.Join(out, stateDir)}
 	files := map[string]*atomicFile{}
-	for _, n := range []string{resultsName, clientsName, reportName} {
+	for _, n := range []string{resultsName, clientsName, clientsJSONName, reportName} {
 		f, err := createAtomic(filepath.Join(out, n))
 		if err != nil {
 			for _, g := range files {
@@ -88,7 +88,6 @@ func WriteOutputs(out string) error {
 			f.Abort()
 		}
 	}()
-	jl := json.NewEncoder(files[resultsName])
 	if idx.CSVBOM {
 		// Excel reads a CSV without a byte-order mark as the PC's legacy
 		// code page: ΔE00, L*a*b* and accented names come out garbled.
@@ -112,7 +111,7 @@ func WriteOutputs(out string) error {
 				return fmt.Errorf("%s: client %s photo %s: its state record is missing (state/%s.json)", out, ic.ID, ip.Name, ip.Key)
 			}
 			pm.ClientID, pm.Role = ic.ID, ip.Role
-			if err := jl.Encode(pm); err != nil {
+			if err := WriteContractJSON(files[resultsName], pm); err != nil {
 				return fmt.Errorf("%s: %w", resultsName, err)
 			}
 			photos = append(photos, pm)
@@ -123,6 +122,9 @@ func WriteOutputs(out string) error {
 		}
 		if err := cw.Write(clientRow(crec.Client)); err != nil {
 			return fmt.Errorf("%s: %w", clientsName, err)
+		}
+		if err := WriteContractJSON(files[clientsJSONName], crec.Client); err != nil {
+			return fmt.Errorf("%s: %w", clientsJSONName, err)
 		}
 		if err := rep.client(st, crec.Client, photos, ic.Photos); err != nil {
 			return err
@@ -135,7 +137,7 @@ func WriteOutputs(out string) error {
 	if err := rep.finish(); err != nil {
 		return err
 	}
-	for _, n := range []string{resultsName, clientsName, reportName} {
+	for _, n := range []string{resultsName, clientsName, clientsJSONName, reportName} {
 		if err := files[n].Commit(); err != nil {
 			return err
 		}

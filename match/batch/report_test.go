@@ -51,6 +51,8 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 			m.Hair = segment.HairResult{Colour: segment.Colour{Lab: p.hair}, Found: true, Kind: "dark"}
 			m.Scalp = segment.ScalpResult{Colour: segment.Colour{Lab: p.skin}, Found: true}
 			m.Confidence = 0.9
+			yh, ys := p.hair.XYZ().Y, p.skin.XYZ().Y
+			m.Contrast = segment.Contrast{DE00: colour.DeltaE00(p.hair, p.skin), DL: p.hair.L - p.skin.L, Ratio: (max(yh, ys) + 0.05) / (min(yh, ys) + 0.05)}
 			m.ScalpMask = scalp
 			res, err := o.Settings.Recommender.Recommend(p.hair, p.skin, recipe.Options{})
 			if err != nil {
@@ -88,6 +90,7 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 	if err := WriteOutputs(out); err != nil {
 		t.Fatal(err)
 	}
+	checkSchemas(t, out)
 	return out, clients
 }
 

@@ -24,7 +24,9 @@ const (
 	indexName   = "index.json"
 	resultsName = "results.jsonl"
 	clientsName = "clients.csv"
-	reportName  = "report.html"
+	// clientsJSONName is clients.csv as JSON Lines: one ClientResult a line.
+	clientsJSONName = "clients.jsonl"
+	reportName      = "report.html"
 	// stateSchema versions the state records; a record of another schema is
 	// redone, not trusted.
 	stateSchema = "smpmatch.batch-state/1"
