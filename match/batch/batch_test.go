@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
-	"github.com/smpmatch/smpmatch/match/batch/schematest"
 	"github.com/smpmatch/smpmatch/calibrate/synth"
+	"github.com/smpmatch/smpmatch/match/batch/schematest"
 	"github.com/smpmatch/smpmatch/match/recipe"
 	"github.com/smpmatch/smpmatch/match/scene"
 	"github.com/smpmatch/smpmatch/palettes"
