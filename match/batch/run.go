@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
@@ -67,6 +68,9 @@ type Index struct {
 	Settings string `json:"settings"`
 	// Shard is "K/N" when the run processed one shard.
 	Shard string `json:"shard,omitempty"`
+	// Created is the day the run completed (UTC, YYYY-MM-DD), for the
+	// report.
+	Created string `json:"created,omitempty"`
 	// CSVBOM starts clients.csv with a UTF-8 byte-order mark (Excel).
 	CSVBOM  bool          `json:"csv_bom,omitempty"`
 	Clients []IndexClient `json:"clients"`
@@ -228,6 +232,7 @@ feed:
 		}
 		idx.Clients[ci].ClientKey = ck
 	}
+	idx.Created = time.Now().UTC().Format("2006-01-02")
 	if err := writeIndex(o.Out, idx); err != nil {
 		return sum, err
 	}
@@ -409,16 +414,20 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 	if r.st.load(ip.Key, &rec) {
 		return ip, true
 	}
-	pm, art := ProcessPhoto(p.Path, p.Name, s)
+	pm, art, card := processPhoto(p.Path, p.Name, s)
 	pm.ClientID, pm.Role = c.ID, RoleScalp
 	rec = photoRecord{Schema: stateSchema, Key: ip.Key, Result: pm}
+	rec.Taken, rec.TakenFrom = photoDate(p.Path)
 	if art != nil {
 		var err error
-		if rec.ZoomMMPerPx, err = writeThumbs(r.st, ip.Key, art, pm.Measurement); err != nil {
+		if rec.ZoomMMPerPx, err = writeThumbs(r.st, ip.Key, art, pm.Measurement, card); err != nil {
 			r.o.Log.Warn("thumbnails not written", "photo", p.Name, "err", err)
 		} else {
 			rec.Thumbs = true
 		}
+	} else if err := writeRawThumb(r.st, ip.Key, p.Path, s.MaxPixels); err == nil {
+		// The photo could not be measured: the report still shows it.
+		rec.RawThumb = true
 	}
 	if err := r.st.save(ip.Key, rec); err != nil {
 		r.o.Log.Error("state not saved: the photo will be redone next time", "photo", p.Name, "err", err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/smpmatch/smpmatch/match/recipe"
@@ -552,5 +553,78 @@ func TestClientsCSVForSpreadsheets(t *testing.T) {
 		if r[col["target"]] != "match" || r[col["target_L"]] != strconv.FormatFloat(tl.L, 'f', 2, 64) {
 			t.Errorf("client %s: target %q L %q, want match %.2f", c.ClientID, r[col["target"]], r[col["target_L"]], tl.L)
 		}
+	}
+}
+
+func TestCloseUpStaysClearOfTheCard(t *testing.T) {
+	const w, h = 1600, 1200
+	// Scalp skin everywhere, densest around the card: the crop centred on
+	// the skin would show the card.
+	scalp := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range scalp.Pix {
+		scalp.Pix[i] = 255
+	}
+	for _, card := range []image.Rectangle{
+		image.Rect(700, 500, 900, 650),     // in the middle
+		image.Rect(0, 0, 1000, 800),        // most of the frame
+		image.Rect(1400, 1000, 1600, 1200), // a corner
+	} {
+		r := zoomRect(w, h, scalp, card)
+		if r.Empty() || r.Overlaps(card) || r.Dx() != zoomW || r.Dy() != zoomH || !r.In(image.Rect(0, 0, w, h)) {
+			t.Errorf("card %v: close-up %v", card, r)
+		}
+	}
+	if r := zoomRect(w, h, scalp, image.Rect(-10, -10, w+10, h+10)); !r.Empty() {
+		t.Errorf("a card filling the frame: close-up %v, want none", r)
+	}
+	// The card's box in the working image: corners scaled from the photo.
+	res := measure.Result{Card: &calibrate.CardResult{Corners: [4][2]float64{{1000, 1000}, {2000, 1000}, {2000, 1600}, {1000, 1600}}}, WorkSize: [2]int{1600, 1200}}
+	if got, want := cardBox(res, 4000), image.Rect(320, 352, 880, 688); got != want {
+		t.Errorf("cardBox = %v, want %v (corners × 0.4, grown by a fifth)", got, want)
+	}
+}
+
+func TestPhotoDateReadsExifDateTimeOriginal(t *testing.T) {
+	dir := t.TempDir()
+	// A JPEG with an APP1 Exif segment: IFD0 → Exif IFD → DateTimeOriginal.
+	le := func(v ...uint32) []byte {
+		var b []byte
+		for _, x := range v {
+			b = append(b, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
+		}
+		return b
+	}
+	u16 := func(v uint16) []byte { return []byte{byte(v), byte(v >> 8)} }
+	var tiff []byte
+	tiff = append(tiff, 'I', 'I', 42, 0)
+	tiff = append(tiff, le(8)...)
+	// IFD0 at 8: one entry, ExifIFD pointer to 26.
+	tiff = append(tiff, u16(1)...)
+	tiff = append(tiff, u16(0x8769)...)
+	tiff = append(tiff, u16(4)...)
+	tiff = append(tiff, le(1, 26)...)
+	tiff = append(tiff, le(0)...)
+	// Exif IFD at 26: DateTimeOriginal, ASCII, 20 bytes at 44.
+	tiff = append(tiff, u16(1)...)
+	tiff = append(tiff, u16(0x9003)...)
+	tiff = append(tiff, u16(2)...)
+	tiff = append(tiff, le(20, 44)...)
+	tiff = append(tiff, le(0)...)
+	tiff = append(tiff, []byte("2026:11:30 14:05:09\x00")...)
+	app1 := append([]byte("Exif\x00\x00"), tiff...)
+	jpg := []byte{0xFF, 0xD8, 0xFF, 0xE1, byte((len(app1) + 2) >> 8), byte(len(app1) + 2)}
+	jpg = append(jpg, app1...)
+	jpg = append(jpg, 0xFF, 0xDA, 0, 2, 0xFF, 0xD9)
+	withDate := filepath.Join(dir, "a.jpg")
+	os.WriteFile(withDate, jpg, 0o644)
+	if d, from := photoDate(withDate); d != "2026-11-30" || from != "exif" {
+		t.Errorf("photoDate = %s from %s, want 2026-11-30 from exif", d, from)
+	}
+	plain := filepath.Join(dir, "b.png")
+	os.WriteFile(plain, []byte("png"), 0o644)
+	mt := time.Date(2025, 3, 4, 12, 0, 0, 0, time.Local)
+	os.Chtimes(plain, mt, mt)
+	if d, from := photoDate(plain); d != "2025-03-04" || from != "file" {
+		t.Errorf("photoDate = %s from %s, want 2025-03-04 from file", d, from)
 	}
 }
