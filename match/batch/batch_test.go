@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -562,8 +563,11 @@ func checkReport(t *testing.T, out string) {
 			t.Errorf("report has no %q", want)
 		}
 	}
+	// The pictures' base64 may spell anything ("/tmp" included): look at
+	// the text only.
+	text := regexp.MustCompile(`data:image/[a-z]+;base64,[A-Za-z0-9+/=&#;]*`).ReplaceAllString(s, "data:")
 	for _, bad := range []string{"http://", "https://", "ZgotmplZ", os.TempDir()} {
-		if strings.Contains(s, bad) {
+		if strings.Contains(text, bad) {
 			t.Errorf("report contains %q: it must be self-contained and name no local folders", bad)
 		}
 	}

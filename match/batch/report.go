@@ -369,6 +369,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}
  .big .chip.scalp{height:9mm}
  .big .txt{font-size:9.5px;padding:3px 5px}
  .big .lbl{font-size:11.5px}
+ .sub,.recipe .note{font-size:9.5px}
  .recipe{min-width:60mm;padding:3mm 4mm}
  .recipe table{font-size:13px}
  .pics{gap:3mm;margin:2mm 0 3mm}
@@ -409,7 +410,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}
 <figure><img src="{{.Corrected}}" alt="colour-corrected photo"><figcaption>Colour-corrected photo (most confident)</figcaption></figure>
 {{if .Overlay}}<figure><img src="{{.Overlay}}" alt="hair and scalp mask"><figcaption>Measured: hair (magenta), scalp skin (cyan)</figcaption></figure>{{end}}
 {{if .Zoom}}<figure><img src="{{.Zoom}}" alt="scalp close-up"><figcaption>Close-up, before</figcaption></figure>{{end}}
-{{if .Dots}}<figure><img src="{{.Dots}}" alt="simulated SMP"><figcaption>Simulated dots, top blend healed</figcaption></figure>{{end}}{{end}}
+{{if .Dots}}<figure><img src="{{.Dots}}" alt="simulated SMP"><figcaption>Simulated SMP dots, top blend healed</figcaption></figure>{{end}}{{end}}
 </div>{{end}}
 {{range .Warnings}}<p class="warn">⚠ {{.}}</p>{{end}}
 {{if .Blends}}<h4>Other blends</h4><div class="others">
