@@ -73,18 +73,31 @@ func measureCard(path, name string, opt measure.Options, maxPixels int) (measure
 	}
 	defer img.Close()
 	res, art := measureImage(path, name, img, info, opt)
-	return res, art, cardBox(res, img.Cols())
+	corners := [][2]float64{}
+	if res.Card != nil {
+		corners = res.Card.Corners[:]
+	} else if res.OK && art != nil {
+		// Corrected by a profile, the photo was not searched for a card;
+		// one in the frame must still stay out of the report's close-up.
+		if rd, err := calibrate.Read(name, img, calibrate.ReadOptions{Detect: opt.Read.Detect}); err == nil {
+			for _, p := range rd.Detection.Corners {
+				corners = append(corners, [2]float64{p.X, p.Y})
+			}
+		}
+	}
+	return res, art, cardBox(corners, res.WorkSize[0], img.Cols())
 }
 
-// cardBox is the bounding box of res's card in the working image, grown by
-// a fifth of its size for the card's border and shadow.
-func cardBox(res measure.Result, photoW int) image.Rectangle {
-	if res.Card == nil || photoW <= 0 || res.WorkSize[0] <= 0 {
+// cardBox is the bounding box of a card's corners (photo pixels) in the
+// working image of width workW, grown by a fifth of its size for the
+// card's border and shadow.
+func cardBox(corners [][2]float64, workW, photoW int) image.Rectangle {
+	if len(corners) == 0 || photoW <= 0 || workW <= 0 {
 		return image.Rectangle{}
 	}
-	s := float64(res.WorkSize[0]) / float64(photoW)
+	s := float64(workW) / float64(photoW)
 	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, c := range res.Card.Corners {
+	for _, c := range corners {
 		x0, y0 = math.Min(x0, c[0]*s), math.Min(y0, c[1]*s)
 		x1, y1 = math.Max(x1, c[0]*s), math.Max(y1, c[1]*s)
 	}

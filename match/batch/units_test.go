@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/smpmatch/smpmatch/match/recipe"
@@ -578,8 +577,7 @@ func TestCloseUpStaysClearOfTheCard(t *testing.T) {
 		t.Errorf("a card filling the frame: close-up %v, want none", r)
 	}
 	// The card's box in the working image: corners scaled from the photo.
-	res := measure.Result{Card: &calibrate.CardResult{Corners: [4][2]float64{{1000, 1000}, {2000, 1000}, {2000, 1600}, {1000, 1600}}}, WorkSize: [2]int{1600, 1200}}
-	if got, want := cardBox(res, 4000), image.Rect(320, 352, 880, 688); got != want {
+	if got, want := cardBox([][2]float64{{1000, 1000}, {2000, 1000}, {2000, 1600}, {1000, 1600}}, 1600, 4000), image.Rect(320, 352, 880, 688); got != want {
 		t.Errorf("cardBox = %v, want %v (corners × 0.4, grown by a fifth)", got, want)
 	}
 }
@@ -626,5 +624,36 @@ func TestPhotoDateReadsExifDateTimeOriginal(t *testing.T) {
 	os.Chtimes(plain, mt, mt)
 	if d, from := photoDate(plain); d != "2025-03-04" || from != "file" {
 		t.Errorf("photoDate = %s from %s, want 2025-03-04 from file", d, from)
+	}
+}
+
+// The demo scalp photo has the card in its frame: corrected by the card,
+// or by a profile from the card shot (then the photo is not searched for a
+// card by measure), the close-up stays clear of it.
+func TestCloseUpOfTheDemoPhotoStaysClearOfItsCard(t *testing.T) {
+	const scalpJPG, cardJPG = "../../testdata/demo/scalp.jpg", "../../testdata/demo/card.jpg"
+	o := testOptions(t, "")
+	cards := fitCards("demo", []Photo{{Path: cardJPG, Name: "card.jpg", Role: RoleCard}}, o.Settings)
+	if cards.Profile == nil {
+		t.Fatalf("the demo card shot does not calibrate: %s", cards.Error)
+	}
+	for _, tc := range []struct {
+		name string
+		s    Settings
+	}{{"card in the photo", o.Settings}, {"profile from the card shot", func() Settings { s := o.Settings; s.Measure.Profile = cards.Profile; return s }()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			pm, art, box := processPhoto(scalpJPG, "scalp.jpg", tc.s)
+			if !pm.OK || art == nil {
+				t.Fatalf("not measured: %s", pm.Error)
+			}
+			if box.Empty() {
+				t.Fatal("the card in the frame was not located")
+			}
+			w, h := art.Corrected.Bounds().Dx(), art.Corrected.Bounds().Dy()
+			zr := zoomRect(w, h, pm.Measurement.ScalpMask, box)
+			if zr.Empty() || zr.Overlaps(box) {
+				t.Errorf("close-up %v, card %v", zr, box)
+			}
+		})
 	}
 }
