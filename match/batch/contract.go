@@ -25,7 +25,10 @@ import (
 //   - Numbers are rounded to what they mean: L*a*b* and ΔL*/ΔC* to 0.01,
 //     ΔE00 (and a colour's ΔE00 spread) to 0.01, camera RGB to 0.0001,
 //     degrees to 0.1, pixel positions to 0.1, ratios to 0.01, shares 0..1
-//     to 0.001.
+//     to 0.001. (L*a*b* arrive rounded to 0.001 by colour.LabD50's own
+//     JSON, so a value within 0.0005 of a half-step may round up where a
+//     single rounding would round down: at most 0.0055 from the exact
+//     value instead of 0.005.)
 //
 // The JSON Schemas of the outputs are published in match/batch/schema.
 
