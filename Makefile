@@ -30,6 +30,13 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
+	@# pdftoppm turns the report's print-to-PDF into pictures in its test.
+	@if ! command -v pdftoppm >/dev/null; then \
+		echo "installing poppler-utils (pdftoppm: pictures of the printed report in tests) ..."; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
 
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/smpmatch

@@ -154,8 +154,9 @@ const (
 	// and right again once relit, lies in a shadow. Shadows cast by a
 	// person or a wall pass 25–60% of the light (skylight); light
 	// gradients and vignetting across a usable card stay within 25%, and
-	// a flared, low-contrast photo (plantcv seedhead in ../shared) puts
-	// some patches at 0.5–0.65 of the rest: this limit keeps those.
+	// a flared, low-contrast photo (the plantcv seedhead photo of the
+	// real-card test set) puts some patches at 0.5–0.65 of the rest: this
+	// limit keeps those.
 	shadowedRatio = 0.5
 	// simplerWins: a simpler model is kept unless a more flexible one
 	// lowers the cross-validated error by more than this fraction.

@@ -24,29 +24,48 @@ func batchCommand() *cli.Command {
 		Name:  "batch",
 		Usage: "calibrate, measure and match folders of photos or a manifest; write results.jsonl, clients.csv and report.html",
 		Description: "Each sub-folder of a FOLDER is one client (photos in the folder itself are one client\n" +
-			"each); files whose name contains \"card\" are card shots that calibrate the client's\n" +
-			"other photos. Or --manifest CSV with columns client_id, photo[, profile, roi, target].\n" +
-			"A re-run with the same --out continues where an interrupted run stopped.\n" +
-			"--merge OUT... joins the --out folders of --shard runs into --out.",
+			"each; a FOLDER of photos with no sub-folders is one client's folder). Files whose name\n" +
+			"contains \"card\" are card shots that calibrate the client's other photos. Or --manifest\n" +
+			"CSV with columns client_id, photo[, profile, roi, target]. Open OUT/report.html to see\n" +
+			"(and print) one sheet per client. A re-run with the same --out continues where an\n" +
+			"interrupted run stopped. --merge OUT... joins the --out folders of --shard runs.\n\n" +
+			"Examples:\n" +
+			"   smpmatch batch consult/2026-12-06 --out results/2026-12-06\n" +
+			"   smpmatch batch consult/2026-12-06/C002-jones --out results/jones --csv-bom",
 		ArgsUsage: "FOLDER... | --manifest CSV | --merge OUT...",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "write results to `DIR` (required)"},
 			&cli.StringFlag{Name: "manifest", Usage: "read clients and photos from the manifest `CSV`"},
 			&cli.BoolFlag{Name: "allow-outside", Usage: "allow manifest paths that are absolute or leave the manifest's folder"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "photos processed at once"},
-			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the clients (for several machines; see --merge)"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "process `N` photos at once"},
+			&cli.StringFlag{Name: "shard", Usage: "process only shard `K/N` of the clients (for several machines; see --merge). Without it, a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --shards) or a Slurm array's SLURM_ARRAY_TASK_ID picks the shard"},
+			&cli.IntFlag{Name: "shards", Usage: "the number of shards `N` when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job: the Job's completions)"},
 			&cli.BoolFlag{Name: "merge", Usage: "merge the --out folders given as arguments into --out"},
-			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "`lighter`, match or darker than the hair as stubble reads on the scalp"},
+			&cli.BoolFlag{Name: "csv-bom", Usage: "start clients.csv with a UTF-8 byte-order mark, so that Excel shows ΔE00, L*a*b* and accented names correctly"},
+			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "aim `lighter|match|darker` than the hair as stubble reads on the scalp"},
 			&cli.StringFlag{Name: "target-lab", Usage: "aim for this healed colour `L,a,b` instead"},
-			&cli.StringFlag{Name: "palette", Value: palettes.DefaultName, Usage: "palette `FILE` (.json or .csv) or built-in name"},
+			&cli.StringFlag{Name: "palette", Value: palettes.DefaultName, Usage: "built-in palette or your own .json/.csv: `NAME|FILE`"},
 			&cli.StringFlag{Name: "healed-model", Usage: "healed-in-skin model parameters `FILE` (JSON)"},
-			&cli.IntFlag{Name: "top", Value: recipe.DefaultTop, Usage: "number of blends to list"},
-			&cli.IntFlag{Name: "max-pigments", Value: recipe.DefaultMaxPigments, Usage: "most pigments in a blend (diluent not counted)"},
-			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "most parts in a blend, diluent included"},
-			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "ΔE00 an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
-		}, measureFlags()...),
+			&cli.IntFlag{Name: "top", Value: recipe.DefaultTop, Usage: "list the best `N` blends"},
+			&cli.IntFlag{Name: "max-pigments", Value: recipe.DefaultMaxPigments, Usage: "at most `N` pigments in a blend (diluent not counted)"},
+			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "at most `N` parts in a blend, diluent included"},
+			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "`ΔE00` an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
+		}, batchMeasureFlags()...),
 		Action: runBatch,
 	}
+}
+
+// batchMeasureFlags are measure's flags as batch takes them: those that
+// describe one photo (--card-corners, --roi-mask) are hidden from the help
+// and refused with a reason when given.
+func batchMeasureFlags() []cli.Flag {
+	fs := measureFlags()
+	for _, f := range fs {
+		if sf, ok := f.(*cli.StringFlag); ok && (sf.Name == "card-corners" || sf.Name == "roi-mask") {
+			sf.Hidden = true
+		}
+	}
+	return fs
 }
 
 func runBatch(c *cli.Context) error {
@@ -82,8 +101,12 @@ func runBatch(c *cli.Context) error {
 	if err := notPhotos(out); err != nil {
 		return err
 	}
-	if s := c.String("shard"); s != "" {
-		k, n, err := batch.ParseShard(s)
+	shard, err := shardOf(c)
+	if err != nil {
+		return err
+	}
+	if shard != "" {
+		k, n, err := batch.ParseShard(shard)
 		if err != nil {
 			return usageError{err}
 		}
@@ -141,7 +164,8 @@ func runBatch(c *cli.Context) error {
 		Version:     version,
 		Progress:    progress,
 		Log:         log,
-		Shard:       c.String("shard"),
+		Shard:       shard,
+		CSVBOM:      c.Bool("csv-bom"),
 	})
 	if errors.Is(err, batch.ErrLocked) {
 		return usageError{err}
@@ -158,6 +182,26 @@ func runBatch(c *cli.Context) error {
 		return partialFailure{failed: sum.Failed + refused, total: sum.Photos + refused}
 	}
 	return nil
+}
+
+// shardOf is --shard K/N, else the shard a job runner's environment gives
+// (Kubernetes Indexed Job, Slurm array; see batch.ShardFromEnv), else "".
+func shardOf(c *cli.Context) (string, error) {
+	if s := c.String("shard"); s != "" {
+		if c.IsSet("shards") {
+			return "", usagef("give --shard K/N or --shards N, not both")
+		}
+		return s, nil
+	}
+	k, n, src, err := batch.ShardFromEnv(os.Getenv, c.Int("shards"))
+	if err != nil {
+		return "", usageError{err}
+	}
+	if n == 0 {
+		return "", nil
+	}
+	fmt.Fprintf(c.App.ErrWriter, "smpmatch: shard %d/%d (from %s)\n", k, n, src)
+	return fmt.Sprintf("%d/%d", k, n), nil
 }
 
 // batchInputs reads the clients from folders or a manifest and returns the

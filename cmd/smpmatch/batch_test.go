@@ -95,3 +95,59 @@ func TestBatchOnTheDemoPhoto(t *testing.T) {
 		t.Errorf("re-run: exit %d\n%s", code, stderr)
 	}
 }
+
+func TestBatchReadsTheShardFromKubernetesAndSlurm(t *testing.T) {
+	in := t.TempDir()
+	os.MkdirAll(filepath.Join(in, "c1"), 0o755)
+	os.WriteFile(filepath.Join(in, "c1", "a.jpg"), []byte("not a photo"), 0o644)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{"kubernetes", map[string]string{"JOB_COMPLETION_INDEX": "1"}, []string{"--shards", "4"}, -1, "shard 2/4 (from JOB_COMPLETION_INDEX)"},
+		{"kubernetes without --shards", map[string]string{"JOB_COMPLETION_INDEX": "1"}, nil, exitUsage, "--shards"},
+		{"slurm", map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1"}, nil, -1, "shard 3/3 (from SLURM_ARRAY_TASK_ID)"},
+		{"--shard wins", map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1"}, []string{"--shard", "1/2"}, -1, ""},
+		{"--shard and --shards", nil, []string{"--shard", "1/2", "--shards", "2"}, exitUsage, "not both"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, v := range []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX", "SLURM_ARRAY_TASK_STEP"} {
+				t.Setenv(v, tc.env[v])
+			}
+			code, _, stderr := runCLI(t, append([]string{"batch", in, "--out", t.TempDir()}, tc.args...)...)
+			if tc.code >= 0 && code != tc.code {
+				t.Errorf("exit %d, want %d\n%s", code, tc.code, stderr)
+			}
+			if tc.code < 0 && code == exitUsage {
+				t.Errorf("usage error:\n%s", stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr has no %q:\n%s", tc.want, stderr)
+			}
+			if tc.want == "" && strings.Contains(stderr, "(from ") {
+				t.Errorf("--shard given, yet the shard came from the environment:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// A photo that cannot be measured: measure --json and match PHOTO --json
+// say null for what was not measured (checked against the schemas by
+// runCLI), never zeros.
+func TestJSONOfAFailedPhotoSaysNull(t *testing.T) {
+	bad := writeFile(t, "bad.jpg", "not a photo")
+	for _, cmd := range []string{"measure", "match"} {
+		code, stdout, stderr := runCLI(t, cmd, bad, "--json")
+		if code != exitFailed {
+			t.Errorf("%s: exit %d\n%s", cmd, code, stderr)
+		}
+		for _, want := range []string{`"hair":null`, `"scalp":null`, `"contrast":null`, `"confidence":null`, `"low_confidence":true`, `"warnings":[]`} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s --json has no %s:\n%s", cmd, want, stdout)
+			}
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
+	"github.com/smpmatch/smpmatch/match/batch"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/urfave/cli/v2"
 	"gocv.io/x/gocv"
@@ -26,14 +26,17 @@ func calibrateCommand() *cli.Command {
 		ArgsUsage: "PHOTO...",
 		Description: "Fits one colour correction (a session profile) from one or more photos of a\n" +
 			"ColorChecker Classic 24 / Mini / Passport classic page taken with the same camera\n" +
-			"and light, and reports every patch's error in-sample and cross-validated.",
+			"and light, and reports every patch's error in-sample and cross-validated.\n\n" +
+			"Examples:\n" +
+			"   smpmatch calibrate card.jpg --profile-out session.json\n" +
+			"   smpmatch calibrate card1.jpg card2.jpg --debug-out /tmp/cards --json",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON Lines (one object per photo) instead of a table"},
 			&cli.StringFlag{Name: "profile-out", Usage: "write the session profile (versioned JSON) to `FILE`"},
 			&cli.StringFlag{Name: "debug-out", Usage: "write an annotated copy of each photo to `DIR`"},
 			&cli.StringFlag{Name: "card-corners", Usage: "skip detection: chart corners `x1,y1,x2,y2,x3,y3,x4,y4` in pixels, next to patch 1, 6, 24, 19"},
 			&cli.StringFlag{Name: "region", Usage: "search for the card only in `x,y,w,h` (pixels)"},
-			&cli.IntFlag{Name: "max-pixels", Value: photo.DefaultMaxPixels, Usage: "refuse photos with more pixels than this"},
+			&cli.IntFlag{Name: "max-pixels", Value: photo.DefaultMaxPixels, Usage: "refuse photos with more than `N` pixels"},
 		},
 		Action: runCalibrate,
 	}
@@ -157,9 +160,8 @@ func runCalibrate(c *cli.Context) error {
 		}
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
 		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
+			if err := batch.WriteContractJSON(c.App.Writer, r); err != nil {
 				return fmt.Errorf("writing JSON: %w", err)
 			}
 		}

@@ -88,8 +88,14 @@ func exitCode(err error, stderr io.Writer) int {
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
-		Name:      "smpmatch",
-		Usage:     "measure hair and scalp colour from calibrated photos and recommend SMP pigment blends",
+		Name:  "smpmatch",
+		Usage: "measure hair and scalp colour from calibrated photos and recommend SMP pigment blends",
+		Description: "Day one: photograph the ColorChecker card, then the scalp (phone 15–20 cm away,\n" +
+			"same light), one folder per client, card shot named card.jpg. Then one command, and\n" +
+			"open OUT/report.html.\n\n" +
+			"Examples:\n" +
+			"   smpmatch batch consult/2026-12-06 --out results/2026-12-06\n" +
+			"   smpmatch match crown.jpg --profile session.json",
 		Version:   version,
 		Writer:    stdout,
 		ErrWriter: stderr,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,21 +29,24 @@ func matchCommand() *cli.Command {
 			"(Kubelka–Munk pigment mixing in the dermis, seen through the epidermis) and lists\n" +
 			"the blends closest to the target: by default the hair colour as shaved stubble\n" +
 			"reads on the scalp. The search is exact over every recipe of at most\n" +
-			"--max-pigments pigments and --max-parts parts. Colours are L*a*b* D50.",
+			"--max-pigments pigments and --max-parts parts. Colours are L*a*b* D50.\n\n" +
+			"Examples:\n" +
+			"   smpmatch match crown.jpg --profile session.json            # measure the photo, then match\n" +
+			"   smpmatch match --hair-lab 25,2,3 --scalp-lab 62,11,16 --target darker --json",
 		ArgsUsage: "[PHOTO...]",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "hair-lab", Usage: "hair colour `L,a,b` (L*a*b* D50)"},
 			&cli.StringFlag{Name: "scalp-lab", Usage: "scalp colour `L,a,b` (L*a*b* D50)"},
-			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "`lighter`, match or darker than the hair as stubble reads on the scalp"},
+			&cli.StringFlag{Name: "target", Value: string(recipe.TargetMatch), Usage: "aim `lighter|match|darker` than the hair as stubble reads on the scalp"},
 			&cli.StringFlag{Name: "target-lab", Usage: "aim for this healed colour `L,a,b` instead (hair not needed)"},
-			&cli.StringFlag{Name: "palette", Value: palettes.DefaultName, Usage: "palette `FILE` (.json or .csv) or built-in name (see: smpmatch palettes list)"},
+			&cli.StringFlag{Name: "palette", Value: palettes.DefaultName, Usage: "built-in palette or your own .json/.csv: `NAME|FILE` (see: smpmatch palettes list)"},
 			&cli.StringFlag{Name: "healed-model", Usage: "healed-in-skin model parameters `FILE` (JSON, as healed_model.json)"},
-			&cli.IntFlag{Name: "top", Value: recipe.DefaultTop, Usage: "number of blends to list"},
-			&cli.IntFlag{Name: "max-pigments", Value: recipe.DefaultMaxPigments, Usage: "most pigments in a blend (diluent not counted)"},
-			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "most parts in a blend, diluent included"},
-			&cli.Float64Flag{Name: "volume", Value: recipe.DefaultVolumeML, Usage: "millilitres of ink to mix: each blend is also given in ml and drops of its bottles"},
-			&cli.Float64Flag{Name: "drop-ml", Value: recipe.DefaultDropML, Usage: "millilitres in one drop of your dropper bottles"},
-			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "ΔE00 an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
+			&cli.IntFlag{Name: "top", Value: recipe.DefaultTop, Usage: "list the best `N` blends"},
+			&cli.IntFlag{Name: "max-pigments", Value: recipe.DefaultMaxPigments, Usage: "at most `N` pigments in a blend (diluent not counted)"},
+			&cli.IntFlag{Name: "max-parts", Value: recipe.DefaultMaxParts, Usage: "at most `N` parts in a blend, diluent included"},
+			&cli.Float64Flag{Name: "volume", Value: recipe.DefaultVolumeML, Usage: "`ML` of ink to mix: each blend is also given in ml and drops of its bottles"},
+			&cli.Float64Flag{Name: "drop-ml", Value: recipe.DefaultDropML, Usage: "`ML` in one drop of your dropper bottles"},
+			&cli.Float64Flag{Name: "pigment-cost", Value: recipe.DefaultPigmentCost, Usage: "`ΔE00` an extra pigment must gain to outrank a simpler blend (0: rank by ΔE00 alone)"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per target (JSON Lines) instead of a table"},
 		}, measureFlags()...),
 		Action: runMatch,
@@ -201,12 +203,7 @@ func runMatch(c *cli.Context) error {
 		return usageError{err}
 	}
 	if c.Bool("json") {
-		b, err := json.Marshal(res)
-		if err != nil {
-			return fmt.Errorf("encode result: %w", err)
-		}
-		_, err = fmt.Fprintf(c.App.Writer, "%s\n", b)
-		return err
+		return batch.WriteContractJSON(c.App.Writer, res)
 	}
 	return printMatch(c.App.Writer, res)
 }
@@ -291,11 +288,9 @@ func runMatchPhotos(c *cli.Context, r *recipe.Recommender, opt recipe.Options) e
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", pm.Error)
 		}
 		if c.Bool("json") {
-			b, err := json.Marshal(pm)
-			if err != nil {
-				return fmt.Errorf("encode result: %w", err)
+			if err := batch.WriteContractJSON(c.App.Writer, pm); err != nil {
+				return err
 			}
-			fmt.Fprintf(c.App.Writer, "%s\n", b)
 			continue
 		}
 		printMeasure(c.App.Writer, *pm.Measurement)

@@ -7,13 +7,72 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smpmatch/smpmatch/match/batch/schematest"
 )
 
+// runCLI runs smpmatch and checks every JSON it wrote against its
+// published schema: --json on stdout, and a batch's results.jsonl and
+// clients.jsonl.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = run(append([]string{"smpmatch"}, args...), &out, &errb)
+	checkSchemas(t, args, out.Bytes())
 	return code, out.String(), errb.String()
+}
+
+func checkSchemas(t *testing.T, args []string, stdout []byte) {
+	t.Helper()
+	if len(args) == 0 {
+		return
+	}
+	has := func(flag string) (string, bool) {
+		for i, a := range args {
+			if a == flag {
+				if i+1 < len(args) {
+					return args[i+1], true
+				}
+				return "", true
+			}
+			if v, ok := strings.CutPrefix(a, flag+"="); ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	_, js := has("--json")
+	switch args[0] {
+	case "calibrate":
+		if js {
+			schematest.Lines(t, schematest.Calibrate, stdout)
+		}
+	case "measure":
+		if js {
+			schematest.Lines(t, schematest.Measure, stdout)
+		}
+	case "match":
+		if !js {
+			return
+		}
+		name := schematest.Match
+		for _, a := range args[1:] {
+			if !strings.HasPrefix(a, "-") && (strings.HasSuffix(a, ".jpg") || strings.HasSuffix(a, ".png")) {
+				name = schematest.MatchPhoto
+			}
+		}
+		schematest.Lines(t, name, stdout)
+	case "batch":
+		dir, ok := has("--out")
+		if !ok || dir == "" {
+			return
+		}
+		for file, name := range map[string]string{"results.jsonl": schematest.MatchPhoto, "clients.jsonl": schematest.Clients} {
+			if b, err := os.ReadFile(filepath.Join(dir, file)); err == nil {
+				schematest.Lines(t, name, b)
+			}
+		}
+	}
 }
 
 // matchJSON is the output contract of `smpmatch match --json`.

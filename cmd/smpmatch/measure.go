@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -27,7 +26,7 @@ func measureFlags() []cli.Flag {
 		&cli.StringFlag{Name: "roi-mask", Usage: "measure only where the mask `PNG` (photo size) is not black"},
 		&cli.StringFlag{Name: "card-corners", Usage: "corners of the card in the photo `x1,y1,...,x4,y4` (next to patch 1, 6, 24, 19)"},
 		&cli.StringFlag{Name: "region", Usage: "search for the card only in `x,y,w,h`"},
-		&cli.IntFlag{Name: "max-pixels", Value: photo.DefaultMaxPixels, Usage: "refuse photos with more pixels than this"},
+		&cli.IntFlag{Name: "max-pixels", Value: photo.DefaultMaxPixels, Usage: "refuse photos with more than `N` pixels"},
 	}
 }
 
@@ -36,6 +35,12 @@ func measureCommand() *cli.Command {
 		Name:      "measure",
 		Usage:     "measure hair and scalp colour (L*a*b* D50) and their contrast in scalp photos",
 		ArgsUsage: "PHOTO...",
+		Description: "Colour-corrects each scalp photo (with --profile from calibrate, else the card in\n" +
+			"the photo), separates hair from scalp skin, and reports both colours in L*a*b* D50,\n" +
+			"their contrast (ΔE00, ΔL*), the skin's ITA° and a confidence with warnings in words.\n\n" +
+			"Examples:\n" +
+			"   smpmatch measure crown.jpg                          # the card is in the photo\n" +
+			"   smpmatch measure crown.jpg --profile session.json --mask-out /tmp/masks --json",
 		Flags: append(measureFlags(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON Lines (one object per photo) instead of text"},
 			&cli.StringFlag{Name: "mask-out", Usage: "write a picture of what was counted as hair and scalp to `DIR`"},
@@ -182,7 +187,6 @@ func runMeasure(c *cli.Context) error {
 			}
 		}
 	}
-	enc := json.NewEncoder(c.App.Writer)
 	failed := 0
 	stems := pictureStems(photos)
 	for i, p := range photos {
@@ -214,7 +218,7 @@ func runMeasure(c *cli.Context) error {
 			}
 		}
 		if c.Bool("json") {
-			if err := enc.Encode(res); err != nil {
+			if err := batch.WriteContractJSON(c.App.Writer, res); err != nil {
 				return fmt.Errorf("writing JSON: %w", err)
 			}
 		} else {

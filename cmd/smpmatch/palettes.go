@@ -20,16 +20,26 @@ func palettesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "palettes",
 		Usage: "list, show and check pigment palettes",
+		Description: "A palette is the pigments (and diluent) match and batch mix from: a built-in one\n" +
+			"or your own measured inks as JSON or CSV (see the README's Palettes section).\n\n" +
+			"Examples:\n" +
+			"   smpmatch palettes list\n" +
+			"   smpmatch palettes check my-inks.csv",
 		Subcommands: []*cli.Command{
 			{
-				Name:   "list",
-				Usage:  "list the built-in palettes",
+				Name:  "list",
+				Usage: "list the built-in palettes",
+				Description: "Names, versions and pigment counts of the palettes built in.\n\n" +
+					"Example:\n   smpmatch palettes list --json",
 				Flags:  []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON Lines"}},
 				Action: runPalettesList,
 			},
 			{
-				Name:      "show",
-				Usage:     "show a palette's pigments and how each heals",
+				Name:  "show",
+				Usage: "show a palette's pigments and how each heals",
+				Description: "Every pigment of a palette with its source and the colour it heals to, neat, in a\n" +
+					"scalp (--scalp-lab).\n\n" +
+					"Examples:\n   smpmatch palettes show smp-reference\n   smpmatch palettes show my-inks.csv --scalp-lab 45,14,24",
 				ArgsUsage: "NAME|FILE",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "json", Usage: "print the palette as JSON"},
@@ -38,8 +48,10 @@ func palettesCommand() *cli.Command {
 				Action: runPalettesShow,
 			},
 			{
-				Name:      "check",
-				Usage:     "validate palette files: ranges, duplicates, missing fields, with line and field",
+				Name:  "check",
+				Usage: "validate palette files: ranges, duplicates, missing fields, with line and field",
+				Description: "Reports every problem of each file with its line and field; exit 1 if any.\n\n" +
+					"Example:\n   smpmatch palettes check my-inks.csv my-inks.json",
 				ArgsUsage: "FILE...",
 				Action:    runPalettesCheck,
 			},

@@ -13,7 +13,12 @@
 // Per client, the hair and scalp colours are combined as the per-channel
 // median L*a*b* over the confident scalp photos (all measured photos if none
 // is confident), and one recommendation is searched for the combined
-// colours (Combine). The per-photo numbers are kept in results.jsonl.
+// colours (Combine). Photos that disagree (hair or scalp more than
+// DisagreeDE00 apart between groups: two heads under one client) are not
+// combined: the odd ones are named and nothing is recommended. The
+// per-photo numbers are kept in results.jsonl, the per-client ones in
+// clients.csv and clients.jsonl; every JSON output goes through
+// ContractJSON, and its schema is published in match/batch/schema.
 //
 // Run works on a pool of workers, one photo each: the per-photo pipeline
 // stays sequential and deterministic (ProcessPhoto). Each finished photo is
@@ -21,7 +26,7 @@
 // bytes, its client and name, the settings that change its result and the
 // smpmatch version, after its thumbnails (a record whose pictures are
 // missing is redone); the outputs (index.json, results.jsonl, clients.csv,
-// report.html) are rebuilt from the records at the end into a new
+// clients.jsonl, report.html) are rebuilt from the records at the end into a new
 // generation folder, out/gen/gNNNNNN, and switched to together by renaming
 // one symbolic link, out/current (see publish). A run that is killed loses
 // at most the photos in flight, and a re-run skips what is done. An
@@ -29,6 +34,7 @@
 // are read only if they are regular files (openRegular), and a disk error
 // stops the run with ErrOutput.
 //
-// Shard splits the clients deterministically for several machines; Merge
-// joins their outputs.
+// Shard splits the clients deterministically for several machines
+// (ShardFromEnv reads the shard of a Kubernetes Indexed Job or a Slurm
+// array); Merge joins their outputs.
 package batch

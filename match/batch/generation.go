@@ -27,7 +27,7 @@ const (
 	currentName = "current"
 )
 
-var outputNames = []string{indexName, resultsName, clientsName, reportName}
+var outputNames = []string{indexName, resultsName, clientsName, clientsJSONName, reportName}
 
 // publish writes idx and the outputs built from out's state as a new
 // generation and switches to it. step, if not nil, is called after each

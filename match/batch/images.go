@@ -87,37 +87,68 @@ func encodeJPEG(img image.Image, q int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// zoomRect is the crop shown with simulated dots: centred on the centroid
-// of the scalp skin, clamped to the image.
-func zoomRect(w, h int, scalp *image.Gray) image.Rectangle {
-	cx, cy := w/2, h/2
-	if scalp != nil && scalp.Bounds().Dx() == w && scalp.Bounds().Dy() == h {
-		var sx, sy, n int
-		for y := 0; y < h; y += 2 {
-			row := scalp.Pix[y*scalp.Stride:]
-			for x := 0; x < w; x += 2 {
-				if row[x] > 0 {
-					sx += x
-					sy += y
-					n++
-				}
+// zoomRect is the crop shown with simulated dots: of the windows that stay
+// clear of avoid (the card's box; empty for none), the one holding the
+// most scalp skin, nearest the skin's centroid among equals. It returns an
+// empty rectangle when every window overlaps avoid.
+func zoomRect(w, h int, scalp *image.Gray, avoid image.Rectangle) image.Rectangle {
+	zw, zh := min(zoomW, w), min(zoomH, h)
+	hasMask := scalp != nil && scalp.Bounds().Dx() == w && scalp.Bounds().Dy() == h
+	// Integral image of the skin mask on a grid of zoomStep pixels.
+	const step = 8
+	gw, gh := w/step+1, h/step+1
+	sum := make([]int, (gw+1)*(gh+1))
+	cx, cy, n := 0, 0, 0
+	for gy := 0; gy < gh; gy++ {
+		for gx := 0; gx < gw; gx++ {
+			v := 0
+			x, y := gx*step, gy*step
+			if x < w && y < h && (!hasMask || scalp.Pix[y*scalp.Stride+x] > 0) {
+				v = 1
+				cx, cy, n = cx+x, cy+y, n+1
 			}
-		}
-		if n > 0 {
-			cx, cy = sx/n, sy/n
+			sum[(gy+1)*(gw+1)+gx+1] = v + sum[gy*(gw+1)+gx+1] + sum[(gy+1)*(gw+1)+gx] - sum[gy*(gw+1)+gx]
 		}
 	}
-	zw, zh := min(zoomW, w), min(zoomH, h)
-	x0 := min(max(cx-zw/2, 0), w-zw)
-	y0 := min(max(cy-zh/2, 0), h-zh)
-	return image.Rect(x0, y0, x0+zw, y0+zh)
+	if n > 0 {
+		cx, cy = cx/n, cy/n
+	} else {
+		cx, cy = w/2, h/2
+	}
+	count := func(r image.Rectangle) int {
+		x0, y0 := (r.Min.X+step-1)/step, (r.Min.Y+step-1)/step
+		x1, y1 := min((r.Max.X+step-1)/step, gw), min((r.Max.Y+step-1)/step, gh)
+		return sum[y1*(gw+1)+x1] - sum[y0*(gw+1)+x1] - sum[y1*(gw+1)+x0] + sum[y0*(gw+1)+x0]
+	}
+	best, bestN, bestD := image.Rectangle{}, -1, 0
+	for y0 := 0; ; y0 = min(y0+step, h-zh) {
+		for x0 := 0; ; x0 = min(x0+step, w-zw) {
+			r := image.Rect(x0, y0, x0+zw, y0+zh)
+			if avoid.Empty() || !r.Overlaps(avoid) {
+				c := count(r)
+				dx, dy := x0+zw/2-cx, y0+zh/2-cy
+				d := dx*dx + dy*dy
+				if c > bestN || (c == bestN && d < bestD) {
+					best, bestN, bestD = r, c, d
+				}
+			}
+			if x0 == w-zw {
+				break
+			}
+		}
+		if y0 == h-zh {
+			break
+		}
+	}
+	return best
 }
 
 // writeThumbs stores a photo's pictures in the state: corrected and
 // overlay thumbnails and the zoom crop with its scalp mask, all re-encoded
-// from the working image (no metadata of the input survives). It returns
+// from the working image (no metadata of the input survives). The zoom
+// crop stays clear of card, the card's box in the working image. It returns
 // the zoom crop's estimated millimetres per pixel.
-func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result) (float64, []string, error) {
+func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result, card image.Rectangle) (float64, []string, error) {
 	if art == nil || art.Corrected == nil {
 		return 0, nil, fmt.Errorf("no pictures")
 	}
@@ -143,7 +174,11 @@ func writeThumbs(st store, key string, art *measure.Artifacts, m *measure.Result
 	if m != nil {
 		scalp = m.ScalpMask
 	}
-	zr := zoomRect(w, h, scalp)
+	zr := zoomRect(w, h, scalp, card)
+	if zr.Empty() {
+		// No window clear of the card: no close-up (the report shows none).
+		return assumedFrameMM / float64(max(w, h)), names, nil
+	}
 	crop := art.Corrected.SubImage(zr.Add(art.Corrected.Bounds().Min))
 	b, err := encodeJPEG(crop, 90)
 	if err != nil {

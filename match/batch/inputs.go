@@ -75,7 +75,9 @@ func RoleOf(name string) string {
 // ScanFolders lists the clients in folders. Each immediate sub-folder of a
 // root is one client (ID: the sub-folder's name; its photos are collected
 // recursively); each photo directly in a root is its own client (ID: the
-// file name without extension). Clients are sorted by ID; two with the same
+// file name without extension). A root that holds photos and no
+// sub-folders is one client's folder given directly: one client, its name
+// the ID, card shots included. Clients are sorted by ID; two with the same
 // ID are an error. Hidden files and folders are skipped silently, other
 // non-photos with a note.
 func ScanFolders(roots []string) ([]Client, []Skipped, error) {
@@ -99,6 +101,36 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 		entries, err := os.ReadDir(root)
 		if err != nil {
 			return nil, nil, fmt.Errorf("input folder: %w", err)
+		}
+		if id, ok := singleClient(root, entries); ok {
+			// One client's folder given directly: its photos (card shots
+			// included) are that client's, named as if its parent had
+			// been given.
+			if err := CheckText("client ID", id); err != nil {
+				skipped = append(skipped, Skipped{root, err.Error() + ": rename the folder", true})
+				continue
+			}
+			for _, e := range entries {
+				name := e.Name()
+				full := filepath.Join(root, name)
+				if strings.HasPrefix(name, ".") {
+					continue
+				}
+				// As below: a link or a pipe with a photo's extension is
+				// kept, and reading it says why it is refused.
+				if !imageExts[strings.ToLower(filepath.Ext(name))] {
+					skipped = append(skipped, Skipped{Path: full, Reason: "not a photo (extension)"})
+					continue
+				}
+				if err := CheckText("photo name", name); err != nil {
+					skipped = append(skipped, Skipped{full, err.Error() + ": rename the file", true})
+					continue
+				}
+				if err := add(id, root, Photo{Path: full, Name: id + "/" + name, Role: RoleOf(name)}); err != nil {
+					return nil, nil, err
+				}
+			}
+			continue
 		}
 		for _, e := range entries {
 			name := e.Name()
@@ -199,6 +231,36 @@ func CheckText(what, s string) error {
 	return nil
 }
 
+// singleClient reports whether a root's entries are one client's photos:
+// at least one photo and no (visible) sub-folder. The ID is the folder's
+// name.
+func singleClient(root string, entries []os.DirEntry) (string, bool) {
+	photos := 0
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if e.IsDir() {
+			return "", false
+		}
+		if imageExts[strings.ToLower(filepath.Ext(e.Name()))] {
+			photos++
+		}
+	}
+	if photos == 0 {
+		return "", false
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", false
+	}
+	id := filepath.Base(abs)
+	if id == string(filepath.Separator) || id == "." {
+		return "", false
+	}
+	return id, true
+}
+
 // Shard keeps the clients of shard k of n (k in 1..n): those whose ID
 // hashes (FNV-1a) to k−1 modulo n. A client's photos stay together, since
 // they are combined; every machine computes the same split from the same
@@ -227,4 +289,91 @@ func ParseShard(s string) (k, n int, err error) {
 		return 0, 0, fmt.Errorf("shard %q: want 1 ≤ K ≤ N", s)
 	}
 	return k, n, nil
+}
+
+// ShardFromEnv reads this process's shard from a job runner's environment,
+// for when --shard is not given; getenv is os.Getenv in use. shards is the
+// run's --shards N (0: not given). It returns n = 0 when no job runner's
+// variables are set and shards is 0 (no sharding), and source names the
+// variables used.
+//
+//   - Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based) is shard
+//     index+1 of shards, which must be given (the Job's completions are not
+//     in the environment).
+//   - Slurm job array: SLURM_ARRAY_TASK_ID among SLURM_ARRAY_TASK_COUNT
+//     tasks from SLURM_ARRAY_TASK_MIN in steps of SLURM_ARRAY_TASK_STEP
+//     (default 1): shard (id−min)/step+1 of count. --array=0-9, 1-10 and
+//     0-18:2 all give shards 1..10 of 10. shards, if given, must agree.
+func ShardFromEnv(getenv func(string) string, shards int) (k, n int, source string, err error) {
+	num := func(name string) (int, bool, error) {
+		s := strings.TrimSpace(getenv(name))
+		if s == "" {
+			return 0, false, nil
+		}
+		var v int
+		if _, err := fmt.Sscanf(s, "%d", &v); err != nil || fmt.Sprint(v) != s || v < 0 {
+			return 0, true, fmt.Errorf("%s=%q is not a whole number ≥ 0", name, s)
+		}
+		return v, true, nil
+	}
+	if shards < 0 {
+		return 0, 0, "", fmt.Errorf("--shards %d: want a number of shards ≥ 1", shards)
+	}
+	idx, k8s, err := num("JOB_COMPLETION_INDEX")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	id, slurm, err := num("SLURM_ARRAY_TASK_ID")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	switch {
+	case k8s && slurm:
+		return 0, 0, "", errors.New("both JOB_COMPLETION_INDEX (Kubernetes) and SLURM_ARRAY_TASK_ID (Slurm) are set: give --shard K/N")
+	case k8s:
+		source = "JOB_COMPLETION_INDEX"
+		if shards == 0 {
+			return 0, 0, source, errors.New("JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job) but not --shards N: give the Job's completions as --shards")
+		}
+		if idx >= shards {
+			return 0, 0, source, fmt.Errorf("JOB_COMPLETION_INDEX=%d is outside 0..%d for --shards %d", idx, shards-1, shards)
+		}
+		return idx + 1, shards, source, nil
+	case slurm:
+		source = "SLURM_ARRAY_TASK_ID"
+		count, ok, err := num("SLURM_ARRAY_TASK_COUNT")
+		if err != nil {
+			return 0, 0, source, err
+		}
+		if !ok || count < 1 {
+			if shards == 0 {
+				return 0, 0, source, errors.New("SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give --shards N")
+			}
+			count = shards
+		}
+		min, _, err := num("SLURM_ARRAY_TASK_MIN")
+		if err != nil {
+			return 0, 0, source, err
+		}
+		step, ok, err := num("SLURM_ARRAY_TASK_STEP")
+		if err != nil {
+			return 0, 0, source, err
+		}
+		if !ok || step < 1 {
+			step = 1
+		}
+		if max, ok, err := num("SLURM_ARRAY_TASK_MAX"); err == nil && ok && (max-min)/step+1 != count {
+			return 0, 0, source, fmt.Errorf("the Slurm array %d-%d:%d has %d tasks, not one per index: use a range such as --array=1-%d (or give --shard K/N)", min, max, step, count, count)
+		}
+		if id < min || (id-min)%step != 0 || (id-min)/step >= count {
+			return 0, 0, source, fmt.Errorf("SLURM_ARRAY_TASK_ID=%d is not one of the %d tasks from %d in steps of %d", id, count, min, step)
+		}
+		if shards != 0 && shards != count {
+			return 0, 0, source, fmt.Errorf("--shards %d disagrees with SLURM_ARRAY_TASK_COUNT=%d", shards, count)
+		}
+		return (id-min)/step + 1, count, source, nil
+	case shards != 0:
+		return 0, 0, "", fmt.Errorf("--shards %d without a shard index: give --shard K/N, or run as a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or a Slurm array (SLURM_ARRAY_TASK_ID)", shards)
+	}
+	return 0, 0, "", nil
 }

@@ -67,8 +67,9 @@ func (a *atomicFile) Commit() error {
 	return nil
 }
 
-// WriteOutputs (re)builds results.jsonl, clients.csv and report.html in out
-// from its index.json and state records, as a new generation (publish).
+// WriteOutputs (re)builds results.jsonl, clients.csv, clients.jsonl and
+// report.html in out from its index.json and state records, as a new
+// generation (publish).
 func WriteOutputs(out string) error {
 	idx, err := readIndex(out)
 	if err != nil {
@@ -77,7 +78,7 @@ func WriteOutputs(out string) error {
 	return publish(out, idx, nil, nil)
 }
 
-// writeOutputs writes the index and the three outputs into the folder dir
+// writeOutputs writes the index and the four outputs into the folder dir
 // (a generation) from the state records under out.
 func writeOutputs(out, dir string, idx Index, fault faults) error {
 	b, err := json.MarshalIndent(idx, "", " ")
@@ -90,7 +91,7 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 	}
 	st := store{dir: filepath.Join(out, stateDir)}
 	files := map[string]*atomicFile{}
-	for _, n := range []string{resultsName, clientsName, reportName} {
+	for _, n := range []string{resultsName, clientsName, clientsJSONName, reportName} {
 		f, err := createAtomic(filepath.Join(dir, n), fault)
 		if err != nil {
 			for _, g := range files {
@@ -105,7 +106,13 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 			f.Abort()
 		}
 	}()
-	jl := json.NewEncoder(files[resultsName])
+	if idx.CSVBOM {
+		// Excel reads a CSV without a byte-order mark as the PC's legacy
+		// code page: ΔE00, L*a*b* and accented names come out garbled.
+		if _, err := files[clientsName].WriteString("\ufeff"); err != nil {
+			return err
+		}
+	}
 	cw := csv.NewWriter(files[clientsName])
 	if err := cw.Write(clientsHeader); err != nil {
 		return err
@@ -122,7 +129,7 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 				return fmt.Errorf("%s: client %s photo %s: its state record is missing (state/%s.json)", out, ic.ID, ip.Name, ip.Key)
 			}
 			pm.ClientID, pm.Role = ic.ID, ip.Role
-			if err := jl.Encode(pm); err != nil {
+			if err := WriteContractJSON(files[resultsName], pm); err != nil {
 				return fmt.Errorf("%s: %w", resultsName, err)
 			}
 			photos = append(photos, pm)
@@ -133,6 +140,9 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 		}
 		if err := cw.Write(clientRow(crec.Client)); err != nil {
 			return fmt.Errorf("%s: %w", clientsName, err)
+		}
+		if err := WriteContractJSON(files[clientsJSONName], crec.Client); err != nil {
+			return fmt.Errorf("%s: %w", clientsJSONName, err)
 		}
 		if err := rep.client(st, crec.Client, photos, ic.Photos); err != nil {
 			return err
@@ -145,7 +155,7 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 	if err := rep.finish(); err != nil {
 		return err
 	}
-	for _, n := range []string{resultsName, clientsName, reportName} {
+	for _, n := range []string{resultsName, clientsName, clientsJSONName, reportName} {
 		if err := files[n].Commit(); err != nil {
 			return err
 		}
@@ -155,13 +165,19 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 
 // clientsHeader are clients.csv's columns: colours L*a*b* D50, contrast
 // hair minus scalp, the top blend as a recipe string with its predicted
-// healed colour and ΔE00 to the target, warnings joined by " | ".
+// healed colour and ΔE00 to the target, warnings joined by " | ". target
+// is the target mode (match, lighter, darker; "lab" for --target-lab) and
+// target_L/a/b the healed colour aimed at; error says in words why a client
+// has no colours or no recommendation; odd_photos names the photos that
+// disagree with the client's others. With Index.CSVBOM the file starts
+// with a UTF-8 byte-order mark (for Excel).
 var clientsHeader = []string{
 	"client_id", "photos", "measured", "combined",
 	"hair_L", "hair_a", "hair_b", "scalp_L", "scalp_a", "scalp_b",
 	"contrast_de00", "contrast_dl", "contrast_ratio",
+	"target", "target_L", "target_a", "target_b",
 	"top_blend", "top_blend_healed_L", "top_blend_healed_a", "top_blend_healed_b", "top_blend_de00",
-	"warnings", "error",
+	"warnings", "error", "odd_photos",
 }
 
 func clientRow(c ClientResult) []string {
@@ -180,6 +196,12 @@ func clientRow(c ClientResult) []string {
 	} else {
 		row = append(row, "", "", "")
 	}
+	if r := c.Recommendation; r != nil {
+		row = append(row, string(r.Target))
+		row = append(row, lab(&r.TargetLab)...)
+	} else {
+		row = append(row, "", "", "", "")
+	}
 	if r := c.Recommendation; r != nil && len(r.Blends) > 0 {
 		b := r.Blends[0]
 		row = append(row, safeCell(b.Recipe))
@@ -188,7 +210,7 @@ func clientRow(c ClientResult) []string {
 	} else {
 		row = append(row, "", "", "", "", "")
 	}
-	return append(row, safeCell(strings.Join(c.Warnings, " | ")), safeCell(c.Error))
+	return append(row, safeCell(strings.Join(c.Warnings, " | ")), safeCell(c.Error), safeCell(strings.Join(c.OddPhotos, " | ")))
 }
 
 // safeCell defuses text a spreadsheet would run as a formula (CSV

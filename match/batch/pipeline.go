@@ -2,7 +2,11 @@ package batch
 
 import (
 	"fmt"
+	"image"
+	"math"
 	"strings"
+
+	"gocv.io/x/gocv"
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
@@ -55,11 +59,53 @@ type Settings struct {
 // Measure loads and measures one photo. path is opened; name is what the
 // result and its error messages call it. Errors become a failed Result.
 func Measure(path, name string, opt measure.Options, maxPixels int) (measure.Result, *measure.Artifacts) {
+	res, art, _ := measureCard(path, name, opt, maxPixels)
+	return res, art
+}
+
+// measureCard is Measure that also returns the bounding box of the card in
+// the photo, in the working image's pixels (empty without one), so that
+// the report's close-up can stay clear of it.
+func measureCard(path, name string, opt measure.Options, maxPixels int) (measure.Result, *measure.Artifacts, image.Rectangle) {
 	img, info, err := photo.Load(path, photo.Options{MaxPixels: maxPixels})
 	if err != nil {
-		return measure.Result{Photo: name, Error: rename(err.Error(), path, name)}, nil
+		return measure.Result{Photo: name, Error: rename(err.Error(), path, name)}, nil, image.Rectangle{}
 	}
 	defer img.Close()
+	res, art := measureImage(path, name, img, info, opt)
+	corners := [][2]float64{}
+	if res.Card != nil {
+		corners = res.Card.Corners[:]
+	} else if res.OK && art != nil {
+		// Corrected by a profile, the photo was not searched for a card;
+		// one in the frame must still stay out of the report's close-up.
+		if rd, err := calibrate.Read(name, img, calibrate.ReadOptions{Detect: opt.Read.Detect}); err == nil {
+			for _, p := range rd.Detection.Corners {
+				corners = append(corners, [2]float64{p.X, p.Y})
+			}
+		}
+	}
+	return res, art, cardBox(corners, res.WorkSize[0], img.Cols())
+}
+
+// cardBox is the bounding box of a card's corners (photo pixels) in the
+// working image of width workW, grown by a fifth of its size for the
+// card's border and shadow.
+func cardBox(corners [][2]float64, workW, photoW int) image.Rectangle {
+	if len(corners) == 0 || photoW <= 0 || workW <= 0 {
+		return image.Rectangle{}
+	}
+	s := float64(workW) / float64(photoW)
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, c := range corners {
+		x0, y0 = math.Min(x0, c[0]*s), math.Min(y0, c[1]*s)
+		x1, y1 = math.Max(x1, c[0]*s), math.Max(y1, c[1]*s)
+	}
+	mx, my := (x1-x0)/5, (y1-y0)/5
+	return image.Rect(int(x0-mx), int(y0-my), int(math.Ceil(x1+mx)), int(math.Ceil(y1+my)))
+}
+
+func measureImage(path, name string, img gocv.Mat, info photo.Info, opt measure.Options) (measure.Result, *measure.Artifacts) {
 	if opt.ROIMask != nil && (opt.ROIMask.Bounds().Dx() != info.Width || opt.ROIMask.Bounds().Dy() != info.Height) {
 		return measure.Result{Photo: name, Error: fmt.Sprintf("%s: the ROI mask is %dx%d, the photo %dx%d: they must match",
 			name, opt.ROIMask.Bounds().Dx(), opt.ROIMask.Bounds().Dy(), info.Width, info.Height)}, nil
@@ -88,7 +134,19 @@ func rename(msg, path, name string) string {
 // the practitioner decides, but is told. It is sequential and deterministic;
 // run photos in parallel, not the inside of one.
 func ProcessPhoto(path, name string, s Settings) (PhotoMatch, *measure.Artifacts) {
-	m, art := Measure(path, name, s.Measure, s.MaxPixels)
+	pm, art, _ := processPhoto(path, name, s)
+	return pm, art
+}
+
+// processPhoto is ProcessPhoto that also returns the card's box in the
+// working image (measureCard).
+func processPhoto(path, name string, s Settings) (PhotoMatch, *measure.Artifacts, image.Rectangle) {
+	m, art, box := measureCard(path, name, s.Measure, s.MaxPixels)
+	pm, art := recommend(name, m, art, s)
+	return pm, art, box
+}
+
+func recommend(name string, m measure.Result, art *measure.Artifacts, s Settings) (PhotoMatch, *measure.Artifacts) {
 	pm := PhotoMatch{Photo: name, Measurement: &m}
 	if !m.OK {
 		pm.Error = m.Error

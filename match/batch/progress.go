@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,83 @@ type counter struct {
 	failed               int
 	start                time.Time
 	now                  func() time.Time
+	// reasons counts the failures by FailureReason.
+	reasons map[string]int
+}
+
+func (c *counter) add(e Event) {
+	c.done++
+	if e.Skipped {
+		c.skipped++
+	}
+	if e.Failed {
+		c.failed++
+		if c.reasons == nil {
+			c.reasons = map[string]int{}
+		}
+		c.reasons[FailureReason(e.Photo, e.Error)]++
+	}
+}
+
+// reasonCount is a number of failures for one reason.
+type reasonCount struct {
+	r string
+	n int
+}
+
+// summary is the failures by reason, most frequent first.
+func (c *counter) summary() []reasonCount {
+	type rc = reasonCount
+	var rs []rc
+	for r, n := range c.reasons {
+		rs = append(rs, rc{r, n})
+	}
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].n != rs[j].n {
+			return rs[i].n > rs[j].n
+		}
+		return rs[i].r < rs[j].r
+	})
+	return rs
+}
+
+// failureReasons map a failure message to the reason a summary counts it
+// under: the first fragment found in the message names the reason.
+var failureReasons = []struct{ fragment, reason string }{
+	{"no colour calibration", "no colour calibration (no card in the photo, no card shot, no --profile)"},
+	{"card in the photo cannot calibrate", "the card in the photo cannot calibrate it"},
+	{"card shots cannot calibrate", "the card shots cannot calibrate"},
+	{"no card found in the card shots", "no card found in the card shots"},
+	{"card shot:", "no usable card in a card shot"},
+	{"too small to show hair", "photo too small"},
+	{"over the limit of", "photo over the pixel limit (--max-pixels)"},
+	{"not supported; export", "file format not supported (export as JPEG or PNG)"},
+	{"not a readable image", "not a readable photo (corrupt, truncated or not an image)"},
+	{"no hair found", "no hair found to match against"},
+	{"no scalp found", "no scalp skin found"},
+	{"no such file", "file missing"},
+	{"permission denied", "file not readable (permission denied)"},
+	{"is a directory", "a folder where a photo was expected"},
+	{"no palette", "no palette to recommend from"},
+}
+
+// FailureReason says in a few words why a photo failed, for a summary by
+// reason: a known cause, else the message without the photo's name.
+func FailureReason(photo, msg string) string {
+	low := strings.ToLower(msg)
+	for _, f := range failureReasons {
+		if strings.Contains(low, f.fragment) {
+			return f.reason
+		}
+	}
+	if photo != "" {
+		msg = strings.ReplaceAll(msg, photo+": ", "")
+		msg = strings.ReplaceAll(msg, photo, "the photo")
+	}
+	if msg == "" {
+		return "unknown"
+	}
+	return msg
 }
 
 func (c *counter) rateETA() (rate float64, eta time.Duration) {
@@ -71,28 +149,46 @@ func (b *Bar) Start(total int) {
 	b.draw()
 }
 
-// Photo implements Progress.
+// Photo implements Progress. A failure is printed as one line above the
+// bar as it happens (the bar is cleared, the line written, the bar
+// redrawn below it).
 func (b *Bar) Photo(e Event) {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
-	b.c.done++
-	if e.Skipped {
-		b.c.skipped++
-	}
+	b.c.add(e)
 	if e.Failed {
-		b.c.failed++
+		fmt.Fprintf(b.w, "\r\x1b[KFAILED %s: %s\n", e.Photo, failureLine(e))
+		b.draw()
+		return
 	}
 	if b.c.now().Sub(b.last) > 100*time.Millisecond || b.c.done == b.c.total {
 		b.draw()
 	}
 }
 
-// Finish implements Progress.
+// failureLine is a failure's message on one line, without the photo's name
+// in front (the line starts with it).
+func failureLine(e Event) string {
+	msg := strings.TrimPrefix(e.Error, e.Photo+": ")
+	msg = strings.Join(strings.Fields(msg), " ")
+	if e.ClientID != "" && !strings.HasPrefix(e.Photo, e.ClientID+"/") {
+		msg += " (client " + e.ClientID + ")"
+	}
+	return msg
+}
+
+// Finish implements Progress: the final bar, then the failures by reason.
 func (b *Bar) Finish() {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
 	b.draw()
 	fmt.Fprintln(b.w)
+	if b.c.failed > 0 {
+		fmt.Fprintf(b.w, "%d photo(s) failed, by reason:\n", b.c.failed)
+		for _, r := range b.c.summary() {
+			fmt.Fprintf(b.w, "%5d × %s\n", r.n, r.r)
+		}
+	}
 }
 
 func (b *Bar) draw() {
@@ -148,13 +244,7 @@ func (p *LogProgress) Start(total int) {
 func (p *LogProgress) Photo(e Event) {
 	p.c.mu.Lock()
 	defer p.c.mu.Unlock()
-	p.c.done++
-	if e.Skipped {
-		p.c.skipped++
-	}
-	if e.Failed {
-		p.c.failed++
-	}
+	p.c.add(e)
 	rate, eta := p.c.rateETA()
 	attrs := []any{"n", p.c.done, "of", p.c.total, "client", e.ClientID, "photo", e.Photo}
 	switch {
@@ -180,4 +270,7 @@ func (p *LogProgress) Finish() {
 	p.c.mu.Lock()
 	defer p.c.mu.Unlock()
 	p.log.Info("batch finished", "photos", p.c.done, "of", p.c.total, "already_done", p.c.skipped, "failed", p.c.failed)
+	for _, r := range p.c.summary() {
+		p.log.Warn("failures by reason", "photos", r.n, "reason", r.r)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -51,13 +52,15 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 			m.Hair = segment.HairResult{Colour: segment.Colour{Lab: p.hair}, Found: true, Kind: "dark"}
 			m.Scalp = segment.ScalpResult{Colour: segment.Colour{Lab: p.skin}, Found: true}
 			m.Confidence = 0.9
+			yh, ys := p.hair.XYZ().Y, p.skin.XYZ().Y
+			m.Contrast = segment.Contrast{DE00: colour.DeltaE00(p.hair, p.skin), DL: p.hair.L - p.skin.L, Ratio: (max(yh, ys) + 0.05) / (min(yh, ys) + 0.05)}
 			m.ScalpMask = scalp
 			res, err := o.Settings.Recommender.Recommend(p.hair, p.skin, recipe.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			pm := PhotoMatch{ClientID: p.id, Photo: name, Role: RoleScalp, OK: true, Measurement: m, Result: &res}
-			mm, pics, err := writeThumbs(st, key, &measure.Artifacts{Corrected: img, Overlay: img}, m)
+			mm, pics, err := writeThumbs(st, key, &measure.Artifacts{Corrected: img, Overlay: img}, m, image.Rectangle{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,6 +91,7 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 	if err := WriteOutputs(out); err != nil {
 		t.Fatal(err)
 	}
+	checkSchemas(t, out)
 	return out, clients
 }
 
@@ -200,6 +204,189 @@ func TestReportRendersInChromium(t *testing.T) {
 				t.Errorf("client %s: %s swatch %s covers %d pixels of the screenshot, want ≥ %d", c.ClientID, s.what, s.lab.Hex(), n, minPixels)
 			}
 		}
+	}
+}
+
+// addFailedClient adds to a fake batch a client whose only photo could not
+// be measured, with its photo as taken kept as a thumbnail, and rebuilds
+// the outputs.
+func addFailedClient(t *testing.T, out string) (id string, photo colour.LabD50) {
+	t.Helper()
+	st := store{dir: filepath.Join(out, stateDir)}
+	idx, err := readIndex(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, photo = "C-09", colour.LabD50{L: 70, A: 30, B: -20}
+	img, _ := fakeScalp(photo, colour.LabD50{L: 20, A: 0, B: 0}, 99)
+	b, err := encodeJPEG(shrink(img, ThumbSide), 95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := strings.Repeat("f", 64)
+	if err := os.WriteFile(st.path(key, thumbCorrected), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name := id + "/crown.jpg"
+	msg := name + ": " + "no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"
+	pm := PhotoMatch{ClientID: id, Photo: name, Role: RoleScalp, Error: msg, Measurement: &measure.Result{Photo: name, Error: msg}}
+	if err := st.save(key, photoRecord{Schema: stateSchema, Key: key, Result: pm, RawThumb: true, Taken: "2026-11-30", TakenFrom: "exif"}); err != nil {
+		t.Fatal(err)
+	}
+	cr := Combine(id, []PhotoMatch{pm}, []string{key}, nil, recipe.Options{})
+	ck := strings.Repeat("e", 64)
+	if err := st.save(ck, clientRecord{Schema: stateSchema, Key: ck, Client: cr}); err != nil {
+		t.Fatal(err)
+	}
+	idx.Clients = append(idx.Clients, IndexClient{ID: id, ClientKey: ck, Photos: []IndexPhoto{{Name: name, Role: RoleScalp, Key: key}}})
+	idx.Created = "2026-12-06"
+	if err := writeIndex(out, idx); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteOutputs(out); err != nil {
+		t.Fatal(err)
+	}
+	checkSchemas(t, out)
+	return id, photo
+}
+
+func chromium(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed (apt-get install chromium; make deps does it): the report is not rendered")
+	}
+	return bin
+}
+
+func chromiumArgs(t *testing.T) []string {
+	return []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+		"--force-color-profile=srgb", "--user-data-dir=" + t.TempDir()}
+}
+
+// keepPictures copies a rendered picture to $SMPMATCH_REPORT_PICS, when
+// set, for a person to look at.
+func keepPictures(t *testing.T, files ...string) {
+	dir := os.Getenv("SMPMATCH_REPORT_PICS")
+	if dir == "" {
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
+		}
+	}
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// pixelsNear counts the pixels of img within 3 levels of c's sRGB.
+func pixelsNear(img image.Image, c colour.LabD50) int {
+	want := c.SRGB8()
+	n := 0
+	bd := img.Bounds()
+	for y := bd.Min.Y; y < bd.Max.Y; y++ {
+		for x := bd.Min.X; x < bd.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if absd(uint8(r>>8), want[0]) <= 3 && absd(uint8(g>>8), want[1]) <= 3 && absd(uint8(b>>8), want[2]) <= 3 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// The report printed: one client per A4 and per Letter page, nothing
+// spilling onto a page of its own; each page shows its client's hair,
+// target and top blend; a failed client's page shows its photo and the
+// reason in words. Chromium prints to PDF, pdftoppm makes pictures of the
+// pages.
+func TestReportPrintsOneClientPerPage(t *testing.T) {
+	bin := chromium(t)
+	ppm, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		t.Skip("pdftoppm is not installed (apt-get install poppler-utils; make deps does it)")
+	}
+	out, clients := fakeBatch(t)
+	failedID, failedPhoto := addFailedClient(t, out)
+	html, err := os.ReadFile(filepath.Join(out, reportName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Hair–scalp contrast ΔE00", "Photos taken: 2026-11-30 (camera date)", "Run</dt><dd>2026-12-06", "Photo as taken (not colour-corrected", "no photo of this client could be measured: 1 photo(s): no colour calibration", "Mix (parts by volume)"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report has no %q", want)
+		}
+	}
+	if strings.Contains(string(html), "<th>ΔE00</th>") {
+		t.Error("the photo table still has a bare ΔE00 column")
+	}
+	work := t.TempDir()
+	// Screen.
+	shot := filepath.Join(work, "report-screen.png")
+	cmd := exec.Command(bin, append(chromiumArgs(t), "--screenshot="+shot, "--window-size=1280,3400", "file://"+filepath.Join(out, reportName))...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, b)
+	}
+	keepPictures(t, shot)
+	screen := decodePNG(t, shot)
+	if n := pixelsNear(screen, failedPhoto); n < 2000 {
+		t.Errorf("the failed client's photo covers %d pixels of the screen, want ≥ 2000", n)
+	}
+	for _, paper := range []string{"A4", "Letter"} {
+		t.Run(paper, func(t *testing.T) {
+			page := filepath.Join(work, "report-"+paper+".html")
+			b := strings.Replace(string(html), "<style>", "<style>@page{size:"+paper+"}", 1)
+			if err := os.WriteFile(page, []byte(b), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			pdf := filepath.Join(work, "report-"+paper+".pdf")
+			cmd := exec.Command(bin, append(chromiumArgs(t), "--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+page)...)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("chromium: %v\n%s", err, b)
+			}
+			prefix := filepath.Join(work, "page-"+paper)
+			if b, err := exec.Command(ppm, "-r", "60", "-png", pdf, prefix).CombinedOutput(); err != nil {
+				t.Fatalf("pdftoppm: %v\n%s", err, b)
+			}
+			pages, _ := filepath.Glob(prefix + "-*.png")
+			sort.Strings(pages)
+			keepPictures(t, pages...)
+			if len(pages) != len(clients)+1 {
+				t.Fatalf("%d printed pages, want one per client (%d): a client was cut across pages", len(pages), len(clients)+1)
+			}
+			for i, c := range clients {
+				img := decodePNG(t, pages[i])
+				top := c.Recommendation.Blends[0].PredictedLab
+				for _, s := range []struct {
+					what string
+					lab  colour.LabD50
+				}{{"hair", *c.Hair}, {"target", c.Recommendation.TargetLab}, {"top blend", top}} {
+					// At 60 dpi a 38 × 26 mm chip is about 90 × 60 pixels.
+					if n := pixelsNear(img, s.lab); n < 2500 {
+						t.Errorf("page %d (client %s): the %s swatch covers %d pixels, want ≥ 2500", i+1, c.ClientID, s.what, n)
+					}
+				}
+			}
+			last := decodePNG(t, pages[len(clients)])
+			if n := pixelsNear(last, failedPhoto); n < 1000 {
+				t.Errorf("client %s's page: its photo covers %d pixels, want ≥ 1000", failedID, n)
+			}
+		})
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
@@ -47,6 +48,9 @@ type Options struct {
 	// and a call after each stage of publishing the outputs.
 	fault faults
 	step  func(string)
+	// CSVBOM starts clients.csv with a UTF-8 byte-order mark, so that
+	// Excel reads it as UTF-8.
+	CSVBOM bool
 }
 
 // Summary counts a run's photos.
@@ -68,7 +72,12 @@ type Index struct {
 	Profile  string `json:"profile"`
 	Settings string `json:"settings"`
 	// Shard is "K/N" when the run processed one shard.
-	Shard   string        `json:"shard,omitempty"`
+	Shard string `json:"shard,omitempty"`
+	// Created is the day the run completed (UTC, YYYY-MM-DD), for the
+	// report.
+	Created string `json:"created,omitempty"`
+	// CSVBOM starts clients.csv with a UTF-8 byte-order mark (Excel).
+	CSVBOM  bool          `json:"csv_bom,omitempty"`
 	Clients []IndexClient `json:"clients"`
 }
 
@@ -143,7 +152,7 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	defer cancel()
 	r := &runner{o: o, fp: fp, st: st, cancel: cancel}
 
-	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard}
+	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard, CSVBOM: o.CSVBOM}
 	if o.Palette != nil {
 		idx.Palette = strings.TrimSpace(o.Palette.Name + " " + o.Palette.Version)
 	}
@@ -246,6 +255,7 @@ feed:
 		}
 		idx.Clients[ci].ClientKey = ck
 	}
+	idx.Created = time.Now().UTC().Format("2006-01-02")
 	if err := publish(o.Out, idx, o.fault, o.step); err != nil {
 		if IsDiskError(err) {
 			return sum, outputError(o.Out, err)
@@ -454,9 +464,10 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 	if r.st.load(ip.Key, &rec) && r.st.complete(rec) {
 		return ip, true
 	}
-	pm, art := ProcessPhoto(real, p.Name, s)
+	pm, art, card := processPhoto(real, p.Name, s)
 	pm.ClientID, pm.Role = c.ID, RoleScalp
 	rec = photoRecord{Schema: stateSchema, Key: ip.Key, Result: pm}
+	rec.Taken, rec.TakenFrom = photoDate(real)
 	// The pictures first, then the record: a record is complete or absent.
 	unsaved := func(what string, err error) (IndexPhoto, bool) {
 		if IsDiskError(err) {
@@ -470,10 +481,15 @@ func (r *runner) photo(t task) (IndexPhoto, bool) {
 	}
 	if art != nil {
 		var err error
-		if rec.ZoomMMPerPx, rec.Pictures, err = writeThumbs(r.st, ip.Key, art, pm.Measurement); err != nil {
+		if rec.ZoomMMPerPx, rec.Pictures, err = writeThumbs(r.st, ip.Key, art, pm.Measurement, card); err != nil {
 			return unsaved("pictures", err)
 		}
 		rec.Thumbs = true
+	} else if err := writeRawThumb(r.st, ip.Key, real, s.MaxPixels); err == nil {
+		// The photo could not be measured: the report still shows it.
+		rec.RawThumb = true
+	} else if IsDiskError(err) {
+		return unsaved("picture", err)
 	}
 	if err := r.st.save(ip.Key, rec); err != nil {
 		return unsaved("state", err)

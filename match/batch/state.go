@@ -24,7 +24,9 @@ const (
 	indexName   = "index.json"
 	resultsName = "results.jsonl"
 	clientsName = "clients.csv"
-	reportName  = "report.html"
+	// clientsJSONName is clients.csv as JSON Lines: one ClientResult a line.
+	clientsJSONName = "clients.jsonl"
+	reportName      = "report.html"
 	// stateSchema versions the state records; a record of another schema is
 	// redone, not trusted.
 	stateSchema = "smpmatch.batch-state/1"
@@ -52,6 +54,14 @@ type photoRecord struct {
 	Pictures []string `json:"pictures,omitempty"`
 	// ZoomMMPerPx is the estimated scale of the zoom crop, for the dots.
 	ZoomMMPerPx float64 `json:"zoom_mm_per_px,omitempty"`
+	// RawThumb is true when the photo could not be measured and its
+	// thumbnail (thumbCorrected) is the photo as taken, not corrected.
+	RawThumb bool `json:"raw_thumb,omitempty"`
+	// Taken is the day the photo was taken (YYYY-MM-DD), for the report;
+	// TakenFrom says where it was read: "exif" (DateTimeOriginal) or
+	// "file" (modification time). Nothing else of the metadata is kept.
+	Taken     string `json:"taken,omitempty"`
+	TakenFrom string `json:"taken_from,omitempty"`
 }
 
 // cardRecord is the state of a client's card shots: their fit and the

@@ -2,10 +2,12 @@ package batch
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"image"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +227,403 @@ func TestScanFoldersMakesClientsOfSubFoldersAndLoosePhotos(t *testing.T) {
 	os.WriteFile(filepath.Join(other, "ann", "a.jpg"), []byte("x"), 0o644)
 	if _, _, err := ScanFolders([]string{root, other}); err == nil {
 		t.Error("two folders named ann in two inputs were merged into one client")
+	}
+}
+
+func TestBarPrintsEachFailureAboveTheBarAndASummaryByReason(t *testing.T) {
+	var buf bytes.Buffer
+	b := NewBar(&buf)
+	now := time.Unix(1000, 0)
+	b.c.now = func() time.Time { return now }
+	b.Start(5)
+	b.Photo(Event{ClientID: "C001", Photo: "C001/a.jpg", Failed: true, Error: "C001/a.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"})
+	b.Photo(Event{ClientID: "C001", Photo: "C001/b.jpg"})
+	b.Photo(Event{ClientID: "C002", Photo: "C002/c.jpg", Failed: true, Error: "open C002/c.jpg: not a readable image: the file is empty"})
+	b.Photo(Event{ClientID: "C002", Photo: "C002/d.jpg", Failed: true, Error: "C002/d.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"})
+	b.Photo(Event{ClientID: "C003", Photo: "C003/e.jpg"})
+	b.Finish()
+	out := buf.String()
+	// Each failure is a line of its own: the bar is cleared (\r ESC[K),
+	// the line printed and ended, then the bar redrawn.
+	for _, want := range []string{
+		"\r\x1b[KFAILED C001/a.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated\n",
+		"\r\x1b[KFAILED C002/c.jpg: open C002/c.jpg: not a readable image: the file is empty\n",
+		"\r\x1b[KFAILED C002/d.jpg: no colour calibration",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output has no failure line %q:\n%q", want, out)
+		}
+	}
+	// The failure lines come before the final bar, the summary after it.
+	i := strings.Index(out, "3 photo(s) failed, by reason:\n")
+	if i < 0 {
+		t.Fatalf("no summary by reason:\n%s", out)
+	}
+	if j := strings.LastIndex(out, "FAILED C002/d.jpg"); j > i {
+		t.Errorf("a failure line after the summary")
+	}
+	sum := out[i:]
+	for _, want := range []string{
+		"    2 × no colour calibration (no card in the photo, no card shot, no --profile)\n",
+		"    1 × not a readable photo (corrupt, truncated or not an image)\n",
+	} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary has no %q:\n%s", want, sum)
+		}
+	}
+	if strings.Index(sum, "2 ×") > strings.Index(sum, "1 ×") {
+		t.Errorf("summary not most frequent first:\n%s", sum)
+	}
+}
+
+func TestFailureReasonNamesTheCauseWithoutThePhoto(t *testing.T) {
+	for _, c := range []struct{ photo, msg, want string }{
+		{"x/a.jpg", "x/a.jpg: the photo is 100x80 pixels: too small to show hair fibres (at least 256 on each side)", "photo too small"},
+		{"x/a.jpg", "x/a.jpg: no hair found to match against", "no hair found to match against"},
+		{"x/a.jpg", "x/a.jpg: something new happened", "something new happened"},
+		{"x/a.jpg", "", "unknown"},
+	} {
+		if got := FailureReason(c.photo, c.msg); got != c.want {
+			t.Errorf("FailureReason(%q) = %q, want %q", c.msg, got, c.want)
+		}
+	}
+}
+
+func TestScanFoldersTakesAClientsFolderGivenDirectlyAsOneClient(t *testing.T) {
+	consult := t.TempDir()
+	dir := filepath.Join(consult, "C002-jones")
+	for _, f := range []string{"card.jpg", "crown.jpg", "left.jpg", ".DS_Store", "notes.txt"} {
+		p := filepath.Join(dir, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	cs, skipped, err := ScanFolders([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].ID != "C002-jones" {
+		t.Fatalf("clients %+v: want the one client C002-jones", cs)
+	}
+	var names []string
+	for _, p := range cs[0].Photos {
+		names = append(names, p.Name+":"+p.Role)
+	}
+	if got := strings.Join(names, " "); got != "C002-jones/card.jpg:card C002-jones/crown.jpg:scalp C002-jones/left.jpg:scalp" {
+		t.Errorf("photos: %s (the card shot must stay the client's)", got)
+	}
+	if len(skipped) != 1 || filepath.Base(skipped[0].Path) != "notes.txt" {
+		t.Errorf("skipped %v", skipped)
+	}
+	// Given with a trailing slash or as ".": the same client.
+	for _, arg := range []string{dir + string(filepath.Separator), "."} {
+		if arg == "." {
+			wd, _ := os.Getwd()
+			os.Chdir(dir)
+			defer os.Chdir(wd)
+		}
+		cs, _, err := ScanFolders([]string{arg})
+		if err != nil || len(cs) != 1 || cs[0].ID != "C002-jones" || len(cs[0].Photos) != 3 {
+			t.Errorf("ScanFolders(%q) = %+v, %v", arg, cs, err)
+		}
+	}
+	// The parent given: the same client, the same photo names.
+	cs2, _, err := ScanFolders([]string{consult})
+	if err != nil || len(cs2) != 1 || cs2[0].Photos[0].Name != cs[0].Photos[0].Name {
+		t.Errorf("parent folder: %+v, %v", cs2, err)
+	}
+}
+
+func TestShardFromEnvMapsKubernetesAndSlurmIndexes(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		env    map[string]string
+		shards int
+		k, n   int
+		err    string
+	}{
+		{"nothing set: no sharding", nil, 0, 0, 0, ""},
+		{"k8s first of 4", map[string]string{"JOB_COMPLETION_INDEX": "0"}, 4, 1, 4, ""},
+		{"k8s last of 4", map[string]string{"JOB_COMPLETION_INDEX": "3"}, 4, 4, 4, ""},
+		{"k8s index beyond --shards", map[string]string{"JOB_COMPLETION_INDEX": "4"}, 4, 0, 0, "outside 0..3"},
+		{"k8s without --shards", map[string]string{"JOB_COMPLETION_INDEX": "1"}, 0, 0, 0, "--shards"},
+		{"k8s not a number", map[string]string{"JOB_COMPLETION_INDEX": "x"}, 4, 0, 0, "not a whole number"},
+		{"slurm 0-9, task 0", map[string]string{"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "9"}, 0, 1, 10, ""},
+		{"slurm 1-10, task 10", map[string]string{"SLURM_ARRAY_TASK_ID": "10", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "10"}, 0, 10, 10, ""},
+		{"slurm 1-10, task 1", map[string]string{"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "1"}, 0, 1, 10, ""},
+		{"slurm 5-7 no max", map[string]string{"SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "5"}, 0, 2, 3, ""},
+		{"slurm 0-18:2, task 18", map[string]string{"SLURM_ARRAY_TASK_ID": "18", "SLURM_ARRAY_TASK_COUNT": "10", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "18", "SLURM_ARRAY_TASK_STEP": "2"}, 0, 10, 10, ""},
+		{"slurm list 1,3,7", map[string]string{"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "7"}, 0, 0, 0, "not one per index"},
+		{"slurm --shards agrees", map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0"}, 4, 3, 4, ""},
+		{"slurm --shards disagrees", map[string]string{"SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0"}, 5, 0, 0, "disagrees"},
+		{"slurm without count uses --shards", map[string]string{"SLURM_ARRAY_TASK_ID": "2"}, 3, 3, 3, ""},
+		{"both runners", map[string]string{"SLURM_ARRAY_TASK_ID": "2", "JOB_COMPLETION_INDEX": "1"}, 4, 0, 0, "both"},
+		{"--shards alone", nil, 4, 0, 0, "without a shard index"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k, n, _, err := ShardFromEnv(func(v string) string { return c.env[v] }, c.shards)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err %v, want one with %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || k != c.k || n != c.n {
+				t.Fatalf("got %d/%d, %v; want %d/%d", k, n, err, c.k, c.n)
+			}
+		})
+	}
+	// Every task of an array covers every client exactly once.
+	var clients []Client
+	for i := 0; i < 50; i++ {
+		clients = append(clients, Client{ID: fmt.Sprintf("C%03d", i)})
+	}
+	seen := map[string]int{}
+	for id := 1; id <= 4; id++ {
+		env := map[string]string{"SLURM_ARRAY_TASK_ID": fmt.Sprint(id), "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "4"}
+		k, n, _, err := ShardFromEnv(func(v string) string { return env[v] }, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := Shard(clients, k, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range part {
+			seen[c.ID]++
+		}
+	}
+	if len(seen) != len(clients) {
+		t.Errorf("the array's tasks covered %d of %d clients", len(seen), len(clients))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("client %s in %d tasks", id, n)
+		}
+	}
+}
+
+func named(pm PhotoMatch, name string) PhotoMatch { pm.Photo = name; return pm }
+
+func withHair(pm PhotoMatch, l float64) PhotoMatch {
+	m := *pm.Measurement
+	m.Hair.Lab.L = l
+	pm.Measurement = &m
+	return pm
+}
+
+func TestCombineRefusesPhotosOfTwoHeadsAndNamesTheOddOne(t *testing.T) {
+	rec := testOptions(t, "").Settings.Recommender
+	tests := []struct {
+		name    string
+		photos  []PhotoMatch
+		odd     string
+		inWarn  []string
+		agreeOK bool
+	}{
+		{"the issue's two people: hair L* 66.6 and 27.5",
+			[]PhotoMatch{named(withHair(measured(62, false), 66.6), "C/a.jpg"), named(withHair(measured(62, false), 27.5), "C/b.jpg")},
+			"C/a.jpg C/b.jpg", []string{"none can be called the odd one", "C/a.jpg (hair L*a*b* 66.6", "C/b.jpg (hair L*a*b* 27.5"}, false},
+		{"one photo of another person among three",
+			[]PhotoMatch{named(measured(62, false), "C/a.jpg"), named(measured(63, false), "C/b.jpg"), named(withHair(measured(62, false), 66.6), "C/odd.jpg")},
+			"C/odd.jpg", []string{"the odd one(s) C/odd.jpg (hair L*a*b* 66.6", "do not match the other photos C/a.jpg, C/b.jpg"}, false},
+		{"another person's scalp",
+			[]PhotoMatch{named(measured(62, false), "C/a.jpg"), named(measured(61, false), "C/b.jpg"), named(measured(40, false), "C/c.jpg")},
+			"C/c.jpg", []string{"scalp up to ΔE00"}, false},
+		{"photos of one head within their spread", []PhotoMatch{measured(60, false), measured(70, false), measured(64, false)}, "", nil, true},
+		{"a low-confidence odd photo is already left out", []PhotoMatch{measured(60, false), withHair(measured(62, true), 70), measured(61, false)}, "", nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Combine("C", tc.photos, make([]string, len(tc.photos)), rec, recipe.Options{})
+			if tc.agreeOK {
+				if c.Error != "" || len(c.OddPhotos) > 0 || c.Recommendation == nil {
+					t.Errorf("photos that agree: error %q, odd %v", c.Error, c.OddPhotos)
+				}
+				return
+			}
+			if got := strings.Join(c.OddPhotos, " "); got != tc.odd {
+				t.Errorf("odd photos %q, want %q", got, tc.odd)
+			}
+			if c.Recommendation != nil || c.Hair != nil || c.Error == "" {
+				t.Errorf("recommended from a mixture: hair %v, recommendation %v, error %q", c.Hair, c.Recommendation != nil, c.Error)
+			}
+			w := strings.Join(c.Warnings, "\n")
+			for _, want := range append(tc.inWarn, "photos disagree") {
+				if !strings.Contains(w, want) {
+					t.Errorf("warnings have no %q:\n%s", want, w)
+				}
+			}
+			row := strings.Join(clientRow(c), ",")
+			if !strings.Contains(row, "photos disagree") || !strings.Contains(row, strings.Split(tc.odd, " ")[0]) {
+				t.Errorf("CSV row does not say so: %s", row)
+			}
+		})
+	}
+}
+
+func TestCombineSaysWhyNoPhotoCouldBeMeasured(t *testing.T) {
+	rec := testOptions(t, "").Settings.Recommender
+	photos := []PhotoMatch{
+		{Role: RoleCard, OK: true},
+		{Role: RoleScalp, Photo: "C/a.jpg", Error: "C/a.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"},
+		{Role: RoleScalp, Photo: "C/b.jpg", Error: "C/b.jpg: no colour calibration: give --profile, include the card in the photo, or pass --uncalibrated"},
+		{Role: RoleScalp, Photo: "C/c.jpg", Error: "open C/c.jpg: not a readable image: the file is empty"},
+	}
+	c := Combine("C", photos, make([]string, len(photos)), rec, recipe.Options{})
+	want := "no photo of this client could be measured: 2 photo(s): no colour calibration (no card in the photo, no card shot, no --profile); 1 photo(s): not a readable photo (corrupt, truncated or not an image)"
+	if c.Error != want {
+		t.Errorf("error %q\nwant  %q", c.Error, want)
+	}
+}
+
+func TestClientsCSVForSpreadsheets(t *testing.T) {
+	out, clients := fakeBatch(t)
+	read := func() []byte {
+		b, err := os.ReadFile(filepath.Join(out, clientsName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if b := read(); bytes.HasPrefix(b, []byte("\ufeff")) {
+		t.Error("a byte-order mark without CSVBOM")
+	}
+	idx, err := readIndex(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx.CSVBOM = true
+	if err := writeIndex(out, idx); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteOutputs(out); err != nil {
+		t.Fatal(err)
+	}
+	b := read()
+	if !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		t.Fatalf("no UTF-8 byte-order mark: % x", b[:8])
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"target", "target_L", "target_a", "target_b", "odd_photos"} {
+		if _, ok := col[h]; !ok {
+			t.Errorf("no column %s in %v", h, rows[0])
+		}
+	}
+	for i, c := range clients {
+		r := rows[i+1]
+		tl := c.Recommendation.TargetLab
+		if r[col["target"]] != "match" || r[col["target_L"]] != strconv.FormatFloat(tl.L, 'f', 2, 64) {
+			t.Errorf("client %s: target %q L %q, want match %.2f", c.ClientID, r[col["target"]], r[col["target_L"]], tl.L)
+		}
+	}
+}
+
+func TestCloseUpStaysClearOfTheCard(t *testing.T) {
+	const w, h = 1600, 1200
+	// Scalp skin everywhere, densest around the card: the crop centred on
+	// the skin would show the card.
+	scalp := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range scalp.Pix {
+		scalp.Pix[i] = 255
+	}
+	for _, card := range []image.Rectangle{
+		image.Rect(700, 500, 900, 650),     // in the middle
+		image.Rect(0, 0, 1000, 800),        // most of the frame
+		image.Rect(1400, 1000, 1600, 1200), // a corner
+	} {
+		r := zoomRect(w, h, scalp, card)
+		if r.Empty() || r.Overlaps(card) || r.Dx() != zoomW || r.Dy() != zoomH || !r.In(image.Rect(0, 0, w, h)) {
+			t.Errorf("card %v: close-up %v", card, r)
+		}
+	}
+	if r := zoomRect(w, h, scalp, image.Rect(-10, -10, w+10, h+10)); !r.Empty() {
+		t.Errorf("a card filling the frame: close-up %v, want none", r)
+	}
+	// The card's box in the working image: corners scaled from the photo.
+	if got, want := cardBox([][2]float64{{1000, 1000}, {2000, 1000}, {2000, 1600}, {1000, 1600}}, 1600, 4000), image.Rect(320, 352, 880, 688); got != want {
+		t.Errorf("cardBox = %v, want %v (corners × 0.4, grown by a fifth)", got, want)
+	}
+}
+
+func TestPhotoDateReadsExifDateTimeOriginal(t *testing.T) {
+	dir := t.TempDir()
+	// A JPEG with an APP1 Exif segment: IFD0 → Exif IFD → DateTimeOriginal.
+	le := func(v ...uint32) []byte {
+		var b []byte
+		for _, x := range v {
+			b = append(b, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
+		}
+		return b
+	}
+	u16 := func(v uint16) []byte { return []byte{byte(v), byte(v >> 8)} }
+	var tiff []byte
+	tiff = append(tiff, 'I', 'I', 42, 0)
+	tiff = append(tiff, le(8)...)
+	// IFD0 at 8: one entry, ExifIFD pointer to 26.
+	tiff = append(tiff, u16(1)...)
+	tiff = append(tiff, u16(0x8769)...)
+	tiff = append(tiff, u16(4)...)
+	tiff = append(tiff, le(1, 26)...)
+	tiff = append(tiff, le(0)...)
+	// Exif IFD at 26: DateTimeOriginal, ASCII, 20 bytes at 44.
+	tiff = append(tiff, u16(1)...)
+	tiff = append(tiff, u16(0x9003)...)
+	tiff = append(tiff, u16(2)...)
+	tiff = append(tiff, le(20, 44)...)
+	tiff = append(tiff, le(0)...)
+	tiff = append(tiff, []byte("2026:11:30 14:05:09\x00")...)
+	app1 := append([]byte("Exif\x00\x00"), tiff...)
+	jpg := []byte{0xFF, 0xD8, 0xFF, 0xE1, byte((len(app1) + 2) >> 8), byte(len(app1) + 2)}
+	jpg = append(jpg, app1...)
+	jpg = append(jpg, 0xFF, 0xDA, 0, 2, 0xFF, 0xD9)
+	withDate := filepath.Join(dir, "a.jpg")
+	os.WriteFile(withDate, jpg, 0o644)
+	if d, from := photoDate(withDate); d != "2026-11-30" || from != "exif" {
+		t.Errorf("photoDate = %s from %s, want 2026-11-30 from exif", d, from)
+	}
+	plain := filepath.Join(dir, "b.png")
+	os.WriteFile(plain, []byte("png"), 0o644)
+	mt := time.Date(2025, 3, 4, 12, 0, 0, 0, time.Local)
+	os.Chtimes(plain, mt, mt)
+	if d, from := photoDate(plain); d != "2025-03-04" || from != "file" {
+		t.Errorf("photoDate = %s from %s, want 2025-03-04 from file", d, from)
+	}
+}
+
+// The demo scalp photo has the card in its frame: corrected by the card,
+// or by a profile from the card shot (then the photo is not searched for a
+// card by measure), the close-up stays clear of it.
+func TestCloseUpOfTheDemoPhotoStaysClearOfItsCard(t *testing.T) {
+	const scalpJPG, cardJPG = "../../testdata/demo/scalp.jpg", "../../testdata/demo/card.jpg"
+	o := testOptions(t, "")
+	cards := fitCards("demo", []Photo{{Path: cardJPG, Name: "card.jpg", Role: RoleCard}}, o.Settings)
+	if cards.Profile == nil {
+		t.Fatalf("the demo card shot does not calibrate: %s", cards.Error)
+	}
+	for _, tc := range []struct {
+		name string
+		s    Settings
+	}{{"card in the photo", o.Settings}, {"profile from the card shot", func() Settings { s := o.Settings; s.Measure.Profile = cards.Profile; return s }()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			pm, art, box := processPhoto(scalpJPG, "scalp.jpg", tc.s)
+			if !pm.OK || art == nil {
+				t.Fatalf("not measured: %s", pm.Error)
+			}
+			if box.Empty() {
+				t.Fatal("the card in the frame was not located")
+			}
+			w, h := art.Corrected.Bounds().Dx(), art.Corrected.Bounds().Dy()
+			zr := zoomRect(w, h, pm.Measurement.ScalpMask, box)
+			if zr.Empty() || zr.Overlaps(box) {
+				t.Errorf("close-up %v, card %v", zr, box)
+			}
+		})
 	}
 }
