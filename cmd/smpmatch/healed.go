@@ -38,6 +38,13 @@ func healedCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "healed",
 		Usage: "learn from healed results: refit the healed-in-skin model, or check it, against your observations",
+		Description: "Your own healed work teaches the model how your inks heal: list each healed area (the\n" +
+			"client's scalp, the recipe, the weeks since, the healed colour or a follow-up photo) in an\n" +
+			"observations file (see the README), check the model against it, then refit it.\n\n" +
+			"Examples:\n" +
+			"   smpmatch healed check observations.csv\n" +
+			"   smpmatch healed fit observations.csv --out my-healed.json\n" +
+			"   smpmatch match --hair-lab 22,2,3 --scalp-lab 60,10,16 --healed-model my-healed.json",
 		Subcommands: []*cli.Command{
 			{
 				Name:      "fit",
@@ -46,7 +53,8 @@ func healedCommand() *cli.Command {
 				Description: "Refits the healed-in-skin model to your measured healed results (see the README for the\n" +
 					"observations file), reports the RMS ΔE00 of predicted against measured healed colour before\n" +
 					"and after, and leaving one client out at a time, and writes the parameters for\n" +
-					"match --healed-model. It refuses to fit more parameters than the observations support.",
+					"match --healed-model. It refuses to fit more parameters than the observations support.\n\n" +
+					"Example:\n   smpmatch healed fit observations.csv --palette my-inks.csv --out my-healed.json",
 				Flags: append(append([]cli.Flag{}, common...),
 					&cli.StringFlag{Name: "out", Usage: "write the refitted parameters to `FILE` (JSON)", Required: true},
 					&cli.StringFlag{Name: "params", Usage: "refit these `NAMES` (comma-separated: " + strings.Join(optics.FitParams, ", ") + "); default: as many as the observations support"},
@@ -54,12 +62,13 @@ func healedCommand() *cli.Command {
 				Action: runHealedFit,
 			},
 			{
-				Name:        "check",
-				Usage:       "print the predicted against the measured healed colour of every observation",
-				ArgsUsage:   "OBSERVATIONS.csv",
-				Flags:       common,
-				Action:      runHealedCheck,
-				Description: "Predicts each observation's healed colour with the healed model (--healed-model, or the\nbuilt-in one) and prints it beside the measured one, with ΔE00 and the RMS over all.",
+				Name:      "check",
+				Usage:     "print the predicted against the measured healed colour of every observation",
+				ArgsUsage: "OBSERVATIONS.csv",
+				Flags:     common,
+				Action:    runHealedCheck,
+				Description: "Predicts each observation's healed colour with the healed model (--healed-model, or the\nbuilt-in one) and prints it beside the measured one, with ΔE00 and the RMS over all.\n\n" +
+					"Example:\n   smpmatch healed check observations.csv --healed-model my-healed.json",
 			},
 		},
 	}
