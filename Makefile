@@ -23,6 +23,14 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libopencv-dev pkg-config >/dev/null; \
 	fi
+	@# libheif reads iPhones' HEIC (its HEVC encoder, x265, writes the test
+	@# files); libjpeg's own API checks JPEG scan data (calibrate/photo).
+	@if ! pkg-config --exists libheif libjpeg 2>/dev/null; then \
+		echo "installing libheif-dev and libjpeg-dev (HEIC photos, damaged-JPEG check) ..."; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libheif-dev libjpeg-dev >/dev/null; \
+	fi
 	@# Headless chromium renders the batch report in its test (match/batch).
 	@if ! command -v chromium >/dev/null; then \
 		echo "installing chromium (renders the batch report in tests) ..."; \

@@ -150,9 +150,12 @@ func Decode(data []byte, opt Options) (gocv.Mat, Info, error) {
 	if len(data) == 0 {
 		return gocv.Mat{}, Info{}, fmt.Errorf("%w: the file is empty", ErrNotImage)
 	}
-	info, err := sniff(bytes.NewReader(data), opt.maxPixels())
+	info, err := sniff(data, opt.maxPixels())
 	if err != nil {
 		return gocv.Mat{}, info, err
+	}
+	if info.Format == "heif" {
+		return decodeHEIF(data, opt.maxPixels())
 	}
 	if info.Format == "jpeg" {
 		// libjpeg decodes damaged scan data with only a warning on stderr
@@ -188,24 +191,31 @@ func Decode(data []byte, opt Options) (gocv.Mat, Info, error) {
 // maxPixels before anything is decoded, and checks that the file is
 // complete: OpenCV decodes a truncated JPEG with only a warning and fills
 // the rest grey, which would be measured as if it were the photo.
-func sniff(r io.ReadSeeker, maxPixels int) (Info, error) {
-	head := make([]byte, 16)
-	n, _ := io.ReadFull(r, head)
-	head = head[:n]
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Info{}, fmt.Errorf("reading the header: %w", err)
+func sniff(data []byte, maxPixels int) (Info, error) {
+	r := bytes.NewReader(data)
+	switch {
+	case isHEIF(data):
+		return Info{Format: "heif"}, nil // libheif reads the size (decodeHEIF)
+	case isBMP(data), isWebP(data), isTIFF(data):
+		info, err := otherHeader(data)
+		if info.Width > 0 && info.Height > 0 {
+			if serr := checkSize(info, maxPixels); serr != nil {
+				return info, serr // a bomb is a bomb, whatever else is wrong
+			}
+		}
+		if err != nil {
+			return info, fmt.Errorf("%w: %v", ErrNotImage, err)
+		}
+		return info, checkSize(info, maxPixels)
 	}
 	// DecodeConfig reads only up to the frame header, wherever large EXIF
 	// or ICC blocks put it.
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(r))
 	if err != nil {
-		if isTIFF(head) || isWebP(head) {
-			return Info{Format: "tiff/webp"}, fmt.Errorf("%w: TIFF and WebP are not supported; export the photo as JPEG or PNG", ErrNotImage)
-		}
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return Info{}, fmt.Errorf("%w: the file is truncated (it ends inside the image header)", ErrNotImage)
 		}
-		return Info{}, fmt.Errorf("%w: %v", ErrNotImage, err)
+		return Info{}, fmt.Errorf("%w: %v (smpmatch reads JPEG, PNG, HEIC/HEIF, WebP, TIFF and BMP)", ErrNotImage, err)
 	}
 	info := Info{Width: cfg.Width, Height: cfg.Height, Format: format}
 	if info.Width <= 0 || info.Height <= 0 {
@@ -347,12 +357,4 @@ func pngComplete(br *bufio.Reader) error {
 			return errTruncatedPNG
 		}
 	}
-}
-
-func isTIFF(b []byte) bool {
-	return len(b) > 4 && (bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*")))
-}
-
-func isWebP(b []byte) bool {
-	return len(b) > 12 && bytes.HasPrefix(b, []byte("RIFF")) && string(b[8:12]) == "WEBP"
 }
