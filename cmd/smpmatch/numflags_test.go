@@ -110,3 +110,19 @@ func TestUsageNumbersInTextFlags(t *testing.T) {
 		})
 	}
 }
+
+// A palette `palettes check` accepts, `match` accepts: a colour no surface
+// has (L*a*b* 50, 128, −128) is refused by both, with the same message.
+// Before, check said ok and match failed.
+func TestRobustPaletteCheckAndMatchAgree(t *testing.T) {
+	pal := writeFile(t, "violet.csv", "id,name,kind,L,a,b,source\nk,Black,carbon black,22,0,-1,est\nv,Violet,other,50,128,-128,est\n")
+	const want = "line 3 (v) lab: recover spectrum for L*a*b*(50.0, 128.0, -128.0): best fit is 10.32 ΔE00 away: no smooth reflectance spectrum has this colour"
+	code, stdout, _ := runCLI(t, "palettes", "check", pal)
+	if code == exitOK || !strings.Contains(stdout, want) {
+		t.Errorf("palettes check: exit %d, %q: want a failure saying %q", code, stdout, want)
+	}
+	code, _, stderr := runCLI(t, "match", "--hair-lab", "22,1,1", "--scalp-lab", "64,9,15", "--palette", pal)
+	if code == exitOK || !strings.Contains(stderr, want) {
+		t.Errorf("match: exit %d, %q: want a failure saying %q", code, stderr, want)
+	}
+}
