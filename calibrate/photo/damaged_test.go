@@ -17,8 +17,8 @@ import (
 )
 
 var (
-	scalpOnce sync.Once
-	scalpImg  *image.NRGBA
+	scalpOnce           sync.Once
+	scalpImg, fuzzScalp *image.NRGBA
 )
 
 // scalpPhoto renders, once, a small scalp photo with a ColorChecker held in
@@ -27,6 +27,9 @@ func scalpPhoto() *image.NRGBA {
 	scalpOnce.Do(func() {
 		scalpImg, _, _ = scene.RenderWithCard(scene.Scene{W: 480, H: 360, Skin: colour.LabD50{L: 62, A: 11, B: 17},
 			Hair: colour.LabD50{L: 22, A: 2, B: 4}, Noise: 0.01, Seed: 7}, scene.CardPlacement{})
+		// match/measure's FuzzMeasureDamagedJPEG photo.
+		fuzzScalp, _, _ = scene.RenderWithCard(scene.Scene{W: 480, H: 360, Skin: colour.LabD50{L: 60, A: 12, B: 18},
+			Hair: colour.LabD50{L: 22, A: 2, B: 4}, Noise: 0.01, Seed: 11}, scene.CardPlacement{})
 	})
 	return scalpImg
 }
@@ -35,6 +38,11 @@ func scalpPhoto() *image.NRGBA {
 // and a restart interval on request.
 func scalpJPEG(t *testing.T, progressive bool, restart int) []byte {
 	t.Helper()
+	return encodeLibjpeg(t, scalpPhoto(), progressive, restart)
+}
+
+func encodeLibjpeg(t *testing.T, img *image.NRGBA, progressive bool, restart int) []byte {
+	t.Helper()
 	params := []int{gocv.IMWriteJpegQuality, 92}
 	if progressive {
 		params = append(params, gocv.IMWriteJpegProgressive, 1)
@@ -42,7 +50,7 @@ func scalpJPEG(t *testing.T, progressive bool, restart int) []byte {
 	if restart > 0 {
 		params = append(params, gocv.IMWriteJpegRstInterval, restart)
 	}
-	m, err := gocv.ImageToMatRGB(scalpPhoto())
+	m, err := gocv.ImageToMatRGB(img)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +128,14 @@ func TestDamagedJPEGsAreRefused(t *testing.T) {
 			s, e := scanData(t, rst)
 			return append(append([]byte(nil), rst[:s+(e-s)/3]...), eoi...)
 		}, true},
+		{"a DC difference changed: the photo below a block 21 levels darker (found by FuzzMeasureDamagedJPEG; libjpeg sees nothing)", func() []byte {
+			scalpPhoto()
+			b := encodeLibjpeg(t, fuzzScalp, false, 0)
+			s, e := scanData(t, b)
+			b[s+11910%(e-s)] ^= 0x07
+			b[s+14] ^= 0x5d
+			return b
+		}, true},
 		{"progressive cut after its first scan, EOI added back", func() []byte {
 			_, e := scanData(t, prog)
 			return append(append([]byte(nil), prog[:e]...), eoi...)
@@ -158,5 +174,39 @@ func TestDamagedJPEGsAreRefused(t *testing.T) {
 			}
 			t.Logf("%v", err)
 		})
+	}
+}
+
+// Load turns a JPEG by its EXIF orientation exactly as OpenCV's own decoder
+// does, for all eight orientations (Load decodes unturned to check the
+// block grid, then turns).
+func TestUnusualEXIFOrientationsMatchOpenCV(t *testing.T) {
+	q := encodeJPEG(t, quadrants(64, 48))
+	for o := uint16(1); o <= 8; o++ {
+		data := withEXIFOrientation(q, o)
+		want, err := gocv.IMDecode(data, gocv.IMReadColor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := photo.Decode(data, photo.Options{})
+		if err != nil {
+			want.Close()
+			t.Fatalf("orientation %d: %v", o, err)
+		}
+		diff := gocv.NewMat()
+		if got.Cols() != want.Cols() || got.Rows() != want.Rows() {
+			t.Errorf("orientation %d: %dx%d, OpenCV %dx%d", o, got.Cols(), got.Rows(), want.Cols(), want.Rows())
+		} else {
+			gocv.AbsDiff(got, want, &diff)
+			flat := diff.Reshape(1, 0)
+			n := gocv.CountNonZero(flat)
+			flat.Close()
+			if n != 0 {
+				t.Errorf("orientation %d: %d values differ from OpenCV's", o, n)
+			}
+		}
+		diff.Close()
+		got.Close()
+		want.Close()
 	}
 }

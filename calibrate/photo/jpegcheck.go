@@ -55,7 +55,8 @@ static void scan_emit(j_common_ptr c, int level) {
 // and says whether libjpeg found it damaged: 0 intact, 1 damaged (msg
 // says how), 2 libjpeg refused it (msg says why), 3 a progressive image
 // whose scans never sent some coefficients (cut, EOI added back).
-static int smp_jpeg_scan(const unsigned char *data, unsigned long n, char *msg, int msglen) {
+// mcuw and mcuh receive the size of an MCU in pixels.
+static int smp_jpeg_scan(const unsigned char *data, unsigned long n, char *msg, int msglen, int *mcuw, int *mcuh) {
 	struct jpeg_decompress_struct cinfo;
 	struct scan_err err;
 	volatile int rc = 0;
@@ -73,6 +74,8 @@ static int smp_jpeg_scan(const unsigned char *data, unsigned long n, char *msg, 
 	jpeg_mem_src(&cinfo, (unsigned char *)data, n);
 	jpeg_read_header(&cinfo, TRUE);
 	err.in_scan = 1;
+	*mcuw = cinfo.num_components == 1 ? DCTSIZE : cinfo.max_h_samp_factor * DCTSIZE;
+	*mcuh = cinfo.num_components == 1 ? DCTSIZE : cinfo.max_v_samp_factor * DCTSIZE;
 	cinfo.scale_num = 1;
 	cinfo.scale_denom = 8;
 	cinfo.dct_method = JDCT_IFAST;
@@ -120,21 +123,23 @@ var ErrDamaged = errors.New("the photo is damaged")
 // library OpenCV decodes with) and refuses it when libjpeg reports damage:
 // a scan that ends early (cut, EOI added back), a bad Huffman code, data
 // left over after a scan (a desynchronised decoder), restart markers out of
-// sequence, or a progressive image missing scans.
-func jpegScanCheck(data []byte) error {
+// sequence, or a progressive image missing scans. It returns the MCU's size
+// in pixels, for blockSeam.
+func jpegScanCheck(data []byte) (mcuW, mcuH int, err error) {
 	if len(data) == 0 {
-		return damagedError{"the file is empty"}
+		return 0, 0, damagedError{"the file is empty"}
 	}
 	msg := make([]byte, C.JMSG_LENGTH_MAX)
-	rc := C.smp_jpeg_scan((*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), (*C.char)(unsafe.Pointer(&msg[0])), C.int(len(msg)))
+	var mw, mh C.int
+	rc := C.smp_jpeg_scan((*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), (*C.char)(unsafe.Pointer(&msg[0])), C.int(len(msg)), &mw, &mh)
 	text := C.GoString((*C.char)(unsafe.Pointer(&msg[0])))
 	switch rc {
 	case 0:
-		return nil
+		return int(mw), int(mh), nil
 	case 2:
-		return fmt.Errorf("%w: libjpeg cannot decode it: %s", ErrNotImage, text)
+		return 0, 0, fmt.Errorf("%w: libjpeg cannot decode it: %s", ErrNotImage, text)
 	default:
-		return damagedError{text}
+		return 0, 0, damagedError{text}
 	}
 }
 

@@ -157,14 +157,19 @@ func Decode(data []byte, opt Options) (gocv.Mat, Info, error) {
 	if info.Format == "heif" {
 		return decodeHEIF(data, opt.maxPixels())
 	}
+	flags := gocv.IMReadColor
+	mcuW, mcuH := 0, 0
 	if info.Format == "jpeg" {
 		// libjpeg decodes damaged scan data with only a warning on stderr
 		// and fills what it could not read with grey or garbage.
-		if err := jpegScanCheck(data); err != nil {
+		if mcuW, mcuH, err = jpegScanCheck(data); err != nil {
 			return gocv.Mat{}, info, err
 		}
+		// The seam check needs the blocks where the file has them: the
+		// EXIF orientation is applied after it, as OpenCV would.
+		flags |= gocv.IMReadIgnoreOrientation
 	}
-	m, err := gocv.IMDecode(data, gocv.IMReadColor)
+	m, err := gocv.IMDecode(data, flags)
 	if err != nil || m.Empty() {
 		if err == nil {
 			m.Close()
@@ -175,6 +180,13 @@ func Decode(data []byte, opt Options) (gocv.Mat, Info, error) {
 		t := m.Type()
 		m.Close()
 		return gocv.Mat{}, info, fmt.Errorf("decoded to unexpected pixel type %v", t)
+	}
+	if info.Format == "jpeg" {
+		if how := blockSeam(m, mcuW, mcuH); how != "" {
+			m.Close()
+			return gocv.Mat{}, info, damagedError{how}
+		}
+		orient(&m, exifOrientation(data))
 	}
 	// The decoder must agree with the header (up to the EXIF rotation by a
 	// quarter turn): anything else is a decoder reading something else.
