@@ -52,10 +52,10 @@ test: deps
 # for a longer run). `make test` runs the same tests within ./... and the
 # fuzz targets.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := ./calibrate/photo:FuzzSniff ./calibrate/photo:FuzzLoad ./calibrate:FuzzLoadProfile ./palettes:FuzzParseCSV ./palettes:FuzzParseJSON ./match/batch:FuzzParseManifest
+FUZZ_TARGETS := ./calibrate/photo:FuzzSniff ./calibrate/photo:FuzzLoad ./calibrate:FuzzLoadProfile ./palettes:FuzzParseCSV ./palettes:FuzzParseJSON ./match/batch:FuzzParseManifest ./match/measure:FuzzMeasureDamagedJPEG
 
 robust: deps
-	$(GO) test -tags $(TESTTAGS) -count=1 -run 'Robust|Bad|Unusual|Unreadable|NotAFile|Parse|Fuzz|Manifest|Usage|ExitCodes' ./calibrate/... ./palettes/... ./match/batch/... ./cmd/...
+	$(GO) test -tags $(TESTTAGS) -count=1 -run 'Robust|Bad|Unusual|Unreadable|NotAFile|Parse|Fuzz|Manifest|Usage|ExitCodes|Damaged|PhotoExtensions' ./calibrate/... ./palettes/... ./match/batch/... ./match/measure/... ./cmd/...
 	@$(MAKE) --no-print-directory fuzz
 
 # One fuzz target per `go test -fuzz` run (Go's rule). New inputs are
