@@ -35,6 +35,16 @@ func fuzzSeeds(f *testing.F) {
 	f.Add(p.Bytes())
 	f.Add(j.Bytes())
 	f.Add(g.Bytes())
+	// BMP, WebP and TIFF from OpenCV's encoders, for their header checks.
+	if m, err := gocv.ImageToMatRGB(img); err == nil {
+		for _, ext := range []gocv.FileExt{".bmp", ".webp", ".tiff"} {
+			if buf, err := gocv.IMEncode(ext, m); err == nil {
+				f.Add(append([]byte(nil), buf.GetBytes()...))
+				buf.Close()
+			}
+		}
+		m.Close()
+	}
 }
 
 // Whatever the bytes, sniff answers without panicking or hanging, and
