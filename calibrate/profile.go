@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
+	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/ccm"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 )
@@ -70,11 +72,99 @@ func (p *Profile) Validate() error {
 	if err := p.Model.Validate(); err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	// A profile must map a mid grey to something sane.
-	if lab := p.Lab(ccm.CameraRGB{R: 0.5, G: 0.5, B: 0.5}); !lab.IsFinite() || lab.L < 0 || lab.L > 100 {
+	// A profile must map a mid grey to something sane. Above L* 100 is
+	// allowed: for a dark photo in linear encoding, camera 0.5 is brighter
+	// than the card's white.
+	if lab := p.Lab(ccm.CameraRGB{R: 0.5, G: 0.5, B: 0.5}); !lab.IsFinite() || lab.L < 0 {
 		return fmt.Errorf("model maps mid grey to %v: not a usable correction", lab)
 	}
+	return checkModelOnCard(p.Model)
+}
+
+// checkModelOnCard refuses a model that is not a colour correction: it is
+// fed the camera values of the card's 24 reference patches as a
+// white-balanced camera would record them (linear sRGB of the reference
+// colours), and must
+//   - give finite colours;
+//   - keep the grey row in order, white at least 20 L* lighter than black
+//     (a model mapping everything to black, or inverting, fails);
+//   - keep grey grey: the six greys map to one chromaticity (within 0.06 in
+//     CIE x, y: a linear or exposure-invariant model keeps an exact neutral
+//     on one chromaticity, but the reference greys are not exactly neutral
+//     and a real camera's correction amplifies that — 0.03 on one of the
+//     real cards), no further than 0.2 from D50's white;
+//   - be invertible where the card's colours are: the Jacobian of
+//     camera RGB → XYZ, normalised by its own size, has a determinant of at
+//     least 1e-3 (a singular matrix maps different colours to one).
+func checkModelOnCard(m ccm.Model) error {
+	var xyz [card.NumPatches]colour.XYZ
+	var cam [card.NumPatches][3]float64
+	for i, ref := range card.Reference {
+		l := ref.Lab.XYZ().LinearRGB()
+		cam[i] = [3]float64{clamp01(l.R), clamp01(l.G), clamp01(l.B)}
+		xyz[i] = m.XYZ(cam[i])
+		if lab := xyz[i].LabD50(); !lab.IsFinite() {
+			return fmt.Errorf("model maps the card's patch %d (%s) to %v: not a usable correction", i+1, ref.Name, lab)
+		}
+	}
+	// The grey row, white (19) to black (24).
+	white, black := xyz[18].LabD50(), xyz[23].LabD50()
+	if white.L-black.L < 20 {
+		return fmt.Errorf("model maps the card's white to L* %.1f and its black to L* %.1f: white must be lighter than black (not a usable correction)", white.L, black.L)
+	}
+	for i := 19; i < 24; i++ {
+		if xyz[i].Y >= xyz[i-1].Y {
+			return fmt.Errorf("model maps the card's grey %d (%s) lighter than grey %d (%s): greys out of order (not a usable correction)", i+1, card.Reference[i].Name, i, card.Reference[i-1].Name)
+		}
+	}
+	wx, wy := chromaticity(xyz[18])
+	for i := 19; i < 24; i++ {
+		if x, y := chromaticity(xyz[i]); math.Hypot(x-wx, y-wy) > 0.06 || math.IsNaN(x+y) {
+			return fmt.Errorf("model maps the card's %s to chromaticity (%.3f, %.3f) and its white to (%.3f, %.3f): grey does not stay grey (not a usable correction)", card.Reference[i].Name, x, y, wx, wy)
+		}
+	}
+	if dx, dy := chromaticity(colour.WhiteD50); math.Hypot(wx-dx, wy-dy) > 0.2 {
+		return fmt.Errorf("model maps the card's white to chromaticity (%.3f, %.3f), far from white (%.3f, %.3f): not a usable correction", wx, wy, dx, dy)
+	}
+	for i := range cam {
+		if d := normalisedJacobianDet(m, cam[i]); !(math.Abs(d) >= 1e-3) {
+			return fmt.Errorf("model is singular at the card's patch %d (%s) (normalised Jacobian determinant %.2g): it maps different colours to one (not a usable correction)", i+1, card.Reference[i].Name, d)
+		}
+	}
 	return nil
+}
+
+func clamp01(v float64) float64 { return math.Min(1, math.Max(0, v)) }
+
+// chromaticity is CIE x, y.
+func chromaticity(c colour.XYZ) (float64, float64) {
+	s := c.X + c.Y + c.Z
+	return c.X / s, c.Y / s
+}
+
+// normalisedJacobianDet is det(J) / (‖J‖_F/√3)³ for the Jacobian J of the
+// model at rgb (central differences): 1 for a multiple of the identity,
+// 0 for a singular map, independent of the model's overall gain.
+func normalisedJacobianDet(m ccm.Model, rgb [3]float64) float64 {
+	const h = 1e-4
+	var j [3][3]float64
+	for k := 0; k < 3; k++ {
+		lo, hi := rgb, rgb
+		lo[k] = math.Max(lo[k]-h, 1e-6) // root terms need positive values
+		hi[k] += h
+		a, b := m.XYZ(lo), m.XYZ(hi)
+		d := hi[k] - lo[k]
+		j[0][k], j[1][k], j[2][k] = (b.X-a.X)/d, (b.Y-a.Y)/d, (b.Z-a.Z)/d
+	}
+	det := j[0][0]*(j[1][1]*j[2][2]-j[1][2]*j[2][1]) - j[0][1]*(j[1][0]*j[2][2]-j[1][2]*j[2][0]) + j[0][2]*(j[1][0]*j[2][1]-j[1][1]*j[2][0])
+	var f float64
+	for _, row := range j {
+		for _, v := range row {
+			f += v * v
+		}
+	}
+	n := math.Sqrt(f / 3)
+	return det / (n * n * n)
 }
 
 // maxProfileBytes bounds what is read as a profile: real ones are about

@@ -114,7 +114,7 @@ func TestBadProfilesAreRefusedWithWhereAndWhy(t *testing.T) {
 			data: replace(`"kind": "matrix3x3",`, `"kind": "lut3d",`), want: []string{`unknown model kind "lut3d"`, "matrix3x3"}},
 		{name: "a wrong number of coefficients says how many are needed",
 			data: replace(coefs, `"coefficients": [`), want: []string{"needs 9 coefficients, has 8"}},
-		{name: "a model that maps mid grey outside 0..100 L* is refused",
+		{name: "a model that maps mid grey below 0 L* is refused",
 			data: replace(`0.2225045,`, `-40,`), want: []string{"maps mid grey", "not a usable correction"}},
 	}
 	for _, tc := range cases {

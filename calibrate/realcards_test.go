@@ -42,6 +42,10 @@ func TestCrossValidatedErrorBeatsPlain3x3OnRealPhotos(t *testing.T) {
 			t.Logf("%-40s fit: %v", filepath.Base(p), err)
 			continue
 		}
+		// Every profile fitted to a real card passes the loader's check.
+		if err := s.Profile.Validate(); err != nil {
+			t.Errorf("%s: the fitted profile is refused by the loader: %v", filepath.Base(p), err)
+		}
 		f := s.Results[0].Fit
 		t.Logf("%-40s %-15s %-6s used %2d  in-sample %.2f  LOO %.2f (max %.2f)  plain 3x3 LOO %.2f",
 			filepath.Base(p), s.Profile.Model.Kind, s.Profile.Encoding, f.UsedPatches, f.MeanDE00, f.LooMeanDE00, f.LooMaxDE00, f.BaselineLooMeanDE00)

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/optics"
 )
 
 // Palette is a named, versioned set of pigments and the diluent used with
@@ -240,6 +241,12 @@ func (p *Palette) validate(ps *problems, lines fieldLines) {
 	}
 	ids := map[string]int{}
 	names := map[string]int{}
+	// Pigment(id) for every dilution would be quadratic in the palette's
+	// size: index the ids once (the first of duplicates, as Pigment finds).
+	byID := make(map[string]int, len(p.Pigments))
+	for i := len(p.Pigments) - 1; i >= 0; i-- {
+		byID[p.Pigments[i].ID] = i
+	}
 	for i := range p.Pigments {
 		pg := &p.Pigments[i]
 		id := pg.ID
@@ -248,6 +255,9 @@ func (p *Palette) validate(ps *problems, lines fieldLines) {
 			ps.add(line(i, "id"), "", "id", "missing: every pigment needs an id")
 		case !validID(id):
 			ps.add(line(i, "id"), id, "id", "%q may only contain letters, digits, '-', '_' and '.'", id)
+		}
+		if id != "" && strings.EqualFold(id, p.Diluent.ID) {
+			ps.add(line(i, "id"), id, "id", "%q is the diluent's id: recipes could not tell them apart", id)
 		}
 		if id != "" {
 			key := strings.ToLower(id)
@@ -276,7 +286,7 @@ func (p *Palette) validate(ps *problems, lines fieldLines) {
 			ps.add(line(i, "source"), id, "source", "missing: state where the numbers come from (maker's swatch, a publication, or 'estimated')")
 		}
 		if pg.Lab != nil {
-			validateLab(ps, line(i, "lab"), id, *pg.Lab)
+			validateLab(ps, line(i, "lab"), id, *pg.Lab, pg.Spectrum == nil)
 		}
 		if pg.Spectrum != nil {
 			validateSpectrum(ps, line(i, "spectrum"), id, pg.Spectrum)
@@ -292,7 +302,11 @@ func (p *Palette) validate(ps *problems, lines fieldLines) {
 			if math.IsNaN(pg.Dilution) || pg.Dilution < 0 || pg.Dilution > maxDilution {
 				ps.add(line(i, "dilution"), id, "dilution", "%g is outside 0..%d parts of diluent per part of pigment", pg.Dilution, maxDilution)
 			}
-			base, ok := p.Pigment(pg.DilutionOf)
+			j, ok := byID[pg.DilutionOf]
+			var base *Pigment
+			if ok {
+				base = &p.Pigments[j]
+			}
 			switch {
 			case !ok:
 				ps.add(line(i, "dilution_of"), id, "dilution_of", "%q is not a pigment of this palette", pg.DilutionOf)
@@ -305,19 +319,33 @@ func (p *Palette) validate(ps *problems, lines fieldLines) {
 	}
 }
 
-func validateLab(ps *problems, line int, id string, c colour.LabD50) {
+// validateLab checks a pigment's colour. When the colour is all there is
+// (no spectrum), it must also be one a surface can have: recipes recover a
+// smooth reflectance spectrum for it (match/optics), and a colour none has
+// (L*a*b* 50, 128, −128) used to pass `palettes check` and fail `match`.
+// The same check, with the same message, now refuses it in both.
+func validateLab(ps *problems, line int, id string, c colour.LabD50, recover bool) {
 	if !c.IsFinite() {
 		ps.add(line, id, "lab", "L*a*b* must be finite numbers")
 		return
 	}
+	bad := false
 	if c.L < 0 || c.L > 100 {
 		ps.add(line, id, "lab", "L* = %g is outside 0..100", c.L)
+		bad = true
 	}
 	if math.Abs(c.A) > maxAbsAB {
 		ps.add(line, id, "lab", "a* = %g is outside -%d..%d", c.A, maxAbsAB, maxAbsAB)
+		bad = true
 	}
 	if math.Abs(c.B) > maxAbsAB {
 		ps.add(line, id, "lab", "b* = %g is outside -%d..%d", c.B, maxAbsAB, maxAbsAB)
+		bad = true
+	}
+	if recover && !bad {
+		if _, err := optics.Recover(c); err != nil {
+			ps.add(line, id, "lab", "%v", err)
+		}
 	}
 }
 

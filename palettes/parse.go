@@ -44,12 +44,24 @@ func Parse(name string, data []byte) (*Palette, error) {
 	return ParseCSV(name, data)
 }
 
-// lineAt is the 1-based line of byte offset off in data.
-func lineAt(data []byte, off int) int {
-	if off > len(data) {
-		off = len(data)
+// lineIndex finds the line of a byte offset in O(log n): counting
+// newlines from the start for every pigment made checking a palette
+// quadratic in its size (250k pigments took over a minute).
+type lineIndex []int // offsets of the '\n' bytes
+
+func newLineIndex(data []byte) lineIndex {
+	li := make(lineIndex, 0, bytes.Count(data, []byte{'\n'}))
+	for i, c := range data {
+		if c == '\n' {
+			li = append(li, i)
+		}
 	}
-	return 1 + bytes.Count(data[:off], []byte{'\n'})
+	return li
+}
+
+// at is the 1-based line of byte offset off.
+func (li lineIndex) at(off int) int {
+	return 1 + sort.SearchInts(li, off)
 }
 
 // skipSeparators moves off past whitespace and commas to the next token.
@@ -86,6 +98,8 @@ var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]*)"`)
 //	               "lab": [22, 0.2, -0.8], "source": "..."}, ...]}
 func ParseJSON(name string, data []byte) (*Palette, error) {
 	data = trimBOM(data)
+	lines := newLineIndex(data)
+	lineAt := func(_ []byte, off int) int { return lines.at(off) }
 	ps := &problems{file: name}
 	p := &Palette{File: name, Diluent: DefaultDiluent}
 	// Per pigment, the line of each field, for problems.
@@ -110,6 +124,7 @@ func ParseJSON(name string, data []byte) (*Palette, error) {
 		ps.add(1, "", "", "a JSON palette must be an object {\"name\": …, \"pigments\": […]}")
 		return nil, ps.err()
 	}
+	seenKeys := map[string]int{}
 	for dec.More() {
 		keyOff := skipSeparators(data, int(dec.InputOffset()))
 		tok, err := dec.Token()
@@ -118,6 +133,13 @@ func ParseJSON(name string, data []byte) (*Palette, error) {
 		}
 		key, _ := tok.(string)
 		line := lineAt(data, keyOff)
+		if first, dup := seenKeys[key]; dup {
+			// encoding/json would keep the last silently: two diluents,
+			// or two pigment lists, are a mistake to show.
+			ps.add(line, "", key, "%q is given twice (first on line %d)", key, first)
+		} else {
+			seenKeys[key] = line
+		}
 		var target any
 		switch key {
 		case "name":
@@ -263,6 +285,7 @@ func ParseCSV(name string, data []byte) (*Palette, error) {
 	ps := &problems{file: name}
 	base := filepath.Base(name)
 	p := &Palette{File: name, Diluent: DefaultDiluent, Name: strings.TrimSuffix(base, filepath.Ext(base))}
+	diluentLine := 0 // the diluent row's line, once read
 	for _, ln := range strings.Split(string(data), "\n") {
 		if m := metaRE.FindStringSubmatch(strings.TrimSpace(ln)); m != nil {
 			v := strings.TrimSpace(m[2])
@@ -375,7 +398,12 @@ func ParseCSV(name string, data []byte) (*Palette, error) {
 			Source: get("source"), Notes: get("notes"), SourceLine: line,
 		}
 		if pg.Kind == KindDiluent {
+			if diluentLine != 0 {
+				ps.add(line, pg.ID, "kind", "a second diluent row: the diluent is %q on line %d (one diluent per palette)", p.Diluent.ID, diluentLine)
+				continue
+			}
 			p.Diluent = Diluent{ID: pg.ID, Name: pg.Name, Source: pg.Source}
+			diluentLine = line
 			continue
 		}
 		l, okL := num("l", "L")

@@ -16,8 +16,10 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
+	"syscall"
 
 	"gocv.io/x/gocv"
 )
@@ -42,52 +44,156 @@ type Info struct {
 	Format        string // "jpeg", "png", … as sniffed from the content
 }
 
-// Load decodes the photo at path into an 8-bit BGR Mat (the caller closes
-// it). EXIF orientation is applied.
+// Load reads the photo at path once, checks those bytes and decodes the
+// same bytes into an 8-bit BGR Mat (the caller closes it). EXIF orientation
+// is applied. Only a regular file is read (a symbolic link is followed to
+// one): it is opened without blocking, so a named pipe or a device is
+// refused without waiting, and at most MaxBytes of it are read. Nothing is
+// read from the path again, so a file swapped after the check cannot be
+// decoded in its place.
 func Load(path string, opt Options) (gocv.Mat, Info, error) {
-	max := opt.MaxPixels
-	if max <= 0 {
-		max = DefaultMaxPixels
-	}
-	st, err := os.Stat(path)
+	data, err := readPhoto(path, opt.maxBytes())
 	if err != nil {
 		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w", path, err)
 	}
-	if st.IsDir() {
-		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: is a directory, not a photo", path)
+	if afterRead != nil {
+		afterRead(path)
 	}
-	if !st.Mode().IsRegular() {
-		// A pipe or a device would block or never end.
-		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w: not a regular file (%v)", path, ErrNotImage, st.Mode().Type())
-	}
-	if st.Size() == 0 {
-		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w: the file is empty", path, ErrNotImage)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return gocv.Mat{}, Info{}, fmt.Errorf("open %s: %w", path, err)
-	}
-	defer f.Close()
-	info, err := sniff(f, max)
+	m, info, err := Decode(data, opt)
 	if err != nil {
 		return gocv.Mat{}, info, fmt.Errorf("open %s: %w", path, err)
 	}
-	m := gocv.IMRead(path, gocv.IMReadColor)
-	if m.Empty() {
-		m.Close()
-		return gocv.Mat{}, info, fmt.Errorf("open %s: %w: OpenCV could not decode the %s data (corrupt file?)", path, ErrNotImage, info.Format)
+	return m, info, nil
+}
+
+// afterRead, when set by a test, runs between reading a photo's bytes and
+// decoding them: the test swaps the file there.
+var afterRead func(path string)
+
+// maxPixels is the pixel limit in force.
+func (o Options) maxPixels() int {
+	if o.MaxPixels <= 0 {
+		return DefaultMaxPixels
+	}
+	return o.MaxPixels
+}
+
+// maxBytes is the largest file read: an uncompressed 8-bit RGB image of
+// the pixel limit, plus room for metadata and what phones append after the
+// image (a motion photo's video, depth maps).
+func (o Options) maxBytes() int64 {
+	return 3*int64(o.maxPixels()) + 64<<20
+}
+
+// readPhoto reads a regular file whole, refusing anything else before
+// reading it.
+func readPhoto(path string, maxBytes int64) ([]byte, error) {
+	// O_NONBLOCK: opening a named pipe must not wait for a writer. It has
+	// no effect on regular files, the only kind read.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat() // of the file opened, not of the path
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, errors.New("is a directory, not a photo")
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: not a regular file (%v)", ErrNotImage, st.Mode().Type())
+	}
+	if st.Size() == 0 {
+		return nil, fmt.Errorf("%w: the file is empty", ErrNotImage)
+	}
+	if st.Size() > maxBytes {
+		size, limit := byteCount(st.Size()), byteCount(maxBytes)
+		if size == limit {
+			size, limit = strconv.FormatInt(st.Size(), 10)+" bytes", strconv.FormatInt(maxBytes, 10)+" bytes"
+		}
+		return nil, fmt.Errorf("%w: the file is %s, over the limit of %s for a photo within the pixel limit (raise it with --max-pixels)", ErrNotImage, size, limit)
+	}
+	// The size may change while reading: read at most one byte more than
+	// allowed, whatever fstat said.
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, fmt.Errorf("%w: the file grew past the limit of %s while it was read", ErrNotImage, byteCount(maxBytes))
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: the file is empty", ErrNotImage)
+	}
+	return data, nil
+}
+
+// byteCount writes a file size for people.
+func byteCount(n int64) string {
+	if n >= 1<<20 {
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// Decode checks a photo's bytes as Load does (format, size within the
+// pixel limit, complete structure, undamaged JPEG scan data) and decodes
+// those bytes into an 8-bit BGR Mat (the caller closes it), EXIF
+// orientation applied. Errors do not name a file.
+func Decode(data []byte, opt Options) (gocv.Mat, Info, error) {
+	if len(data) == 0 {
+		return gocv.Mat{}, Info{}, fmt.Errorf("%w: the file is empty", ErrNotImage)
+	}
+	info, err := sniff(data, opt.maxPixels())
+	if err != nil {
+		return gocv.Mat{}, info, err
+	}
+	if info.Format == "heif" {
+		return decodeHEIF(data, opt.maxPixels())
+	}
+	flags := gocv.IMReadColor
+	mcuW, mcuH := 0, 0
+	if info.Format == "jpeg" {
+		// libjpeg decodes damaged scan data with only a warning on stderr
+		// and fills what it could not read with grey or garbage.
+		if mcuW, mcuH, err = jpegScanCheck(data); err != nil {
+			return gocv.Mat{}, info, err
+		}
+		// The seam check needs the blocks where the file has them: the
+		// EXIF orientation is applied after it, as OpenCV would.
+		flags |= gocv.IMReadIgnoreOrientation
+	}
+	m, err := gocv.IMDecode(data, flags)
+	if err != nil || m.Empty() {
+		if err == nil {
+			m.Close()
+		}
+		return gocv.Mat{}, info, fmt.Errorf("%w: OpenCV could not decode the %s data (corrupt file?)", ErrNotImage, info.Format)
 	}
 	if m.Type() != gocv.MatTypeCV8UC3 {
 		t := m.Type()
 		m.Close()
-		return gocv.Mat{}, info, fmt.Errorf("open %s: decoded to unexpected pixel type %v", path, t)
+		return gocv.Mat{}, info, fmt.Errorf("decoded to unexpected pixel type %v", t)
+	}
+	if info.Format == "jpeg" {
+		if how := blockSeam(m, mcuW, mcuH); how != "" {
+			m.Close()
+			return gocv.Mat{}, info, damagedError{how}
+		}
+		orient(&m, exifOrientation(data))
 	}
 	// The decoder must agree with the header (up to the EXIF rotation by a
 	// quarter turn): anything else is a decoder reading something else.
 	w, h := m.Cols(), m.Rows()
 	if !(w == info.Width && h == info.Height) && !(w == info.Height && h == info.Width) {
 		m.Close()
-		return gocv.Mat{}, info, fmt.Errorf("open %s: %w: decoded %dx%d pixels but the header says %dx%d", path, ErrNotImage, w, h, info.Width, info.Height)
+		return gocv.Mat{}, info, fmt.Errorf("%w: decoded %dx%d pixels but the header says %dx%d", ErrNotImage, w, h, info.Width, info.Height)
 	}
 	info.Width, info.Height = w, h
 	return m, info, nil
@@ -97,24 +203,31 @@ func Load(path string, opt Options) (gocv.Mat, Info, error) {
 // maxPixels before anything is decoded, and checks that the file is
 // complete: OpenCV decodes a truncated JPEG with only a warning and fills
 // the rest grey, which would be measured as if it were the photo.
-func sniff(r io.ReadSeeker, maxPixels int) (Info, error) {
-	head := make([]byte, 16)
-	n, _ := io.ReadFull(r, head)
-	head = head[:n]
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return Info{}, fmt.Errorf("reading the header: %w", err)
+func sniff(data []byte, maxPixels int) (Info, error) {
+	r := bytes.NewReader(data)
+	switch {
+	case isHEIF(data):
+		return Info{Format: "heif"}, nil // libheif reads the size (decodeHEIF)
+	case isBMP(data), isWebP(data), isTIFF(data):
+		info, err := otherHeader(data)
+		if info.Width > 0 && info.Height > 0 {
+			if serr := checkSize(info, maxPixels); serr != nil {
+				return info, serr // a bomb is a bomb, whatever else is wrong
+			}
+		}
+		if err != nil {
+			return info, fmt.Errorf("%w: %v", ErrNotImage, err)
+		}
+		return info, checkSize(info, maxPixels)
 	}
 	// DecodeConfig reads only up to the frame header, wherever large EXIF
 	// or ICC blocks put it.
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(r))
 	if err != nil {
-		if isTIFF(head) || isWebP(head) {
-			return Info{Format: "tiff/webp"}, fmt.Errorf("%w: TIFF and WebP are not supported; export the photo as JPEG or PNG", ErrNotImage)
-		}
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return Info{}, fmt.Errorf("%w: the file is truncated (it ends inside the image header)", ErrNotImage)
 		}
-		return Info{}, fmt.Errorf("%w: %v", ErrNotImage, err)
+		return Info{}, fmt.Errorf("%w: %v (smpmatch reads JPEG, PNG, HEIC/HEIF, WebP, TIFF and BMP)", ErrNotImage, err)
 	}
 	info := Info{Width: cfg.Width, Height: cfg.Height, Format: format}
 	if info.Width <= 0 || info.Height <= 0 {
@@ -256,12 +369,4 @@ func pngComplete(br *bufio.Reader) error {
 			return errTruncatedPNG
 		}
 	}
-}
-
-func isTIFF(b []byte) bool {
-	return len(b) > 4 && (bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*")))
-}
-
-func isWebP(b []byte) bool {
-	return len(b) > 12 && bytes.HasPrefix(b, []byte("RIFF")) && string(b[8:12]) == "WEBP"
 }

@@ -429,10 +429,10 @@ func TestBadPhotosAreRefusedWithTheReason(t *testing.T) {
 				}
 				return p
 			}, wantErr: "not a regular file"},
-		{name: "a TIFF is refused with advice",
-			file: write("scan.tif", []byte("II*\x00\x08\x00\x00\x00\x00\x00")), wantErr: "TIFF and WebP are not supported"},
-		{name: "a WebP is refused with advice",
-			file: write("phone.webp", []byte("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00")), wantErr: "TIFF and WebP are not supported"},
+		{name: "a TIFF whose first directory has no size is refused",
+			file: write("scan.tif", []byte("II*\x00\x08\x00\x00\x00\x00\x00")), wantErr: "gives a size of 0x0 pixels"},
+		{name: "a WebP shorter than its header says is refused as truncated",
+			file: write("phone.webp", []byte("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00")), wantErr: "WebP data is truncated"},
 		{name: "a GIF is refused with advice",
 			file: writeWith("anim.gif", func(t *testing.T) []byte {
 				var b bytes.Buffer

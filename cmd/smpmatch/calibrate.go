@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,8 +51,11 @@ func parseFloats(s string, n int, what string) ([]float64, error) {
 	out := make([]float64, n)
 	for i, p := range parts {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			return nil, usagef("%s: %q is not a number", what, p)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, usagef("%s: %q is not a finite number", what, p)
+		}
+		if math.Abs(v) > 1<<20 {
+			return nil, usagef("%s: %q is outside -1048576..1048576 pixels", what, p)
 		}
 		out[i] = v
 	}

@@ -56,7 +56,7 @@ func healedCommand() *cli.Command {
 					"match --healed-model. It refuses to fit more parameters than the observations support.\n\n" +
 					"Example:\n   smpmatch healed fit observations.csv --palette my-inks.csv --out my-healed.json",
 				Flags: append(append([]cli.Flag{}, common...),
-					&cli.StringFlag{Name: "out", Usage: "write the refitted parameters to `FILE` (JSON)", Required: true},
+					&cli.StringFlag{Name: "out", Usage: "write the refitted parameters to `FILE` (JSON; required)"},
 					&cli.StringFlag{Name: "params", Usage: "refit these `NAMES` (comma-separated: " + strings.Join(optics.FitParams, ", ") + "); default: as many as the observations support"},
 				),
 				Action: runHealedFit,
@@ -181,6 +181,9 @@ type fitJSON struct {
 }
 
 func runHealedFit(c *cli.Context) error {
+	if c.String("out") == "" {
+		return usagef("healed fit needs --out FILE for the refitted parameters")
+	}
 	obs, pal, start, src, err := loadObservations(c)
 	if err != nil {
 		return err

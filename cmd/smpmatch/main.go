@@ -117,6 +117,7 @@ func setUsageHandler(c *cli.Command) {
 	if c.OnUsageError == nil {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 	}
+	checkFlagsFirst(c)
 	for _, s := range c.Subcommands {
 		setUsageHandler(s)
 	}

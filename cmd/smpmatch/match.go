@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -62,14 +63,17 @@ func parseLab(s, flag string) (colour.LabD50, error) {
 	var v [3]float64
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			return colour.LabD50{}, usagef("--%s: %q is not a number", flag, p)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return colour.LabD50{}, usagef("--%s: %q is not a finite number", flag, p)
 		}
 		v[i] = f
 	}
 	c := colour.LabD50{L: v[0], A: v[1], B: v[2]}
 	if !c.IsFinite() || c.L < 0 || c.L > 100 {
 		return colour.LabD50{}, usagef("--%s: L* = %g is outside 0..100", flag, c.L)
+	}
+	if math.Abs(c.A) > 128 || math.Abs(c.B) > 128 {
+		return colour.LabD50{}, usagef("--%s: a* = %g, b* = %g: each must be within -128..128", flag, c.A, c.B)
 	}
 	return c, nil
 }

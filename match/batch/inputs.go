@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/smpmatch/smpmatch/calibrate/photo"
 	"github.com/smpmatch/smpmatch/match/recipe"
 )
 
@@ -57,11 +58,6 @@ type Skipped struct {
 	// (an input left out, not a file that is not a photo).
 	Refused bool
 }
-
-// imageExts are the extensions taken as photos in folders; anything else
-// is skipped with a note. Broken files with these extensions are processed
-// and fail with their own error.
-var imageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".tif": true, ".tiff": true, ".webp": true, ".bmp": true}
 
 // RoleOf says whether a file is a card shot: its base name contains "card"
 // in any case.
@@ -118,7 +114,7 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 				}
 				// As below: a link or a pipe with a photo's extension is
 				// kept, and reading it says why it is refused.
-				if !imageExts[strings.ToLower(filepath.Ext(name))] {
+				if !photo.HasPhotoExtension(name) {
 					skipped = append(skipped, Skipped{Path: full, Reason: "not a photo (extension)"})
 					continue
 				}
@@ -139,7 +135,7 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 				continue
 			}
 			if !e.IsDir() {
-				if !imageExts[strings.ToLower(filepath.Ext(name))] {
+				if !photo.HasPhotoExtension(name) {
 					skipped = append(skipped, Skipped{Path: full, Reason: "not a photo (extension)"})
 					continue
 				}
@@ -173,7 +169,7 @@ func ScanFolders(roots []string) ([]Client, []Skipped, error) {
 				// A file of another type with a photo's extension (a
 				// symbolic link, a named pipe, a device) is kept: reading
 				// it checks its type first and says why it is refused.
-				if !imageExts[strings.ToLower(filepath.Ext(p))] {
+				if !photo.HasPhotoExtension(p) {
 					skipped = append(skipped, Skipped{Path: p, Reason: "not a photo (extension)"})
 					return nil
 				}
@@ -243,7 +239,7 @@ func singleClient(root string, entries []os.DirEntry) (string, bool) {
 		if e.IsDir() {
 			return "", false
 		}
-		if imageExts[strings.ToLower(filepath.Ext(e.Name()))] {
+		if photo.HasPhotoExtension(e.Name()) {
 			photos++
 		}
 	}

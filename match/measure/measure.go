@@ -101,6 +101,10 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	if img.Cols() < MinPhotoSide || img.Rows() < MinPhotoSide {
 		return res, nil, fmt.Errorf("the photo is %dx%d pixels: too small to show hair fibres (at least %d on each side)", img.Cols(), img.Rows(), MinPhotoSide)
 	}
+	if !opt.ROI.Empty() && opt.ROI.Intersect(image.Rect(0, 0, img.Cols(), img.Rows())).Empty() {
+		r := opt.ROI
+		return res, nil, fmt.Errorf("the region of interest %d,%d,%d,%d (x,y,w,h) lies outside the photo, which is %dx%d pixels", r.Min.X, r.Min.Y, r.Dx(), r.Dy(), img.Cols(), img.Rows())
+	}
 	var conv func(ccm.CameraRGB) colour.LabD50
 	var exclude []card.Corners
 	var pitch float64
