@@ -155,10 +155,9 @@ func TestReportRendersInChromium(t *testing.T) {
 	}
 	out, clients := fakeBatch(t)
 	shot := filepath.Join(t.TempDir(), "report.png")
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-		"--force-color-profile=srgb", "--user-data-dir="+t.TempDir(),
-		"--screenshot="+shot, "--window-size=1280,1600", "file://"+filepath.Join(out, reportName))
+	// The page is as tall as three clients' sheets: the window shows them
+	// all, so every client's swatches are in the screenshot.
+	cmd := exec.Command(bin, append(chromiumArgs(t), "--screenshot="+shot, "--window-size=1280,3400", "file://"+filepath.Join(out, reportName))...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("chromium: %v\n%s", err, b)
 	}
@@ -262,7 +261,10 @@ func chromium(t *testing.T) string {
 func chromiumArgs(t *testing.T) []string {
 	return []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-		"--force-color-profile=srgb", "--user-data-dir=" + t.TempDir()}
+		"--force-color-profile=srgb", "--user-data-dir=" + t.TempDir(),
+		// Wait for layout and the inline pictures however loaded the
+		// machine is, before the screenshot or the PDF is taken.
+		"--virtual-time-budget=10000"}
 }
 
 // keepPictures copies a rendered picture to $SMPMATCH_REPORT_PICS, when
