@@ -236,7 +236,7 @@ func TestBatchGivesBottlesForTheCupAndNamesTheHealedModel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"<dt>Healed model</dt><dd>clinic-healed.json (clinic-2026&#43;fit, sha256 ", "<h3>Mix " + run.volume + " ml</h3>"} {
+		for _, want := range []string{"<dt>Healed model</dt><dd>clinic-healed.json (clinic-2026&#43;fit, sha256 ", "<h3>Mix " + run.volume + " ml in your bottles</h3>"} {
 			if !strings.Contains(string(html), want) {
 				t.Errorf("report.html has no %q", want)
 			}

@@ -153,7 +153,7 @@ func partsUnit(n int) string {
 // blend has them, else in parts of the palette's inks.
 func recipeOf(b recipe.Blend) *recipeView {
 	if bt := b.Bottles; bt != nil {
-		v := &recipeView{Title: "Mix " + mlText(bt.VolumeML)}
+		v := &recipeView{Title: "Mix " + mlText(bt.VolumeML) + " in your bottles"}
 		for _, p := range append(append([]recipe.BottlePart{}, bt.Inks...), bt.Diluent) {
 			if p.Parts > 0 {
 				v.Lines = append(v.Lines, recipeLine{Amount: fmt.Sprint(p.Parts), Unit: partsUnit(p.Parts), Name: p.Name, ML: mlText(p.ML), Drops: dropsText(p.Drops)})
@@ -168,7 +168,7 @@ func recipeOf(b recipe.Blend) *recipeView {
 				v.Shade = fmt.Sprintf("Shade 1: 1 part of %s to 1 of %s", bt.Diluent.Name, bt.Inks[0].Name)
 			}
 		}
-		v.Note = fmt.Sprintf("In your bottles (neat inks and water), parts by volume; ml and drops for %s with 1 drop = %s (drops rounded, at least 1). As the palette lists it: %s.", mlText(bt.VolumeML), mlText(bt.DropML), b.Recipe)
+		v.Note = fmt.Sprintf("Neat inks and water, parts by volume; ml and drops for %s with 1 drop = %s (drops rounded, at least 1). As the palette lists it: %s.", mlText(bt.VolumeML), mlText(bt.DropML), b.Recipe)
 		return v
 	}
 	v := &recipeView{Title: "Mix (parts by volume)", Note: "Whole parts of each pigment as supplied; the diluent thins the blend."}

@@ -339,7 +339,7 @@ func TestReportPrintsOneClientPerPage(t *testing.T) {
 	}
 	model := "my-healed.json (" + optics.DefaultHealedModel().Version + "+fit, sha256 0123456789ab)"
 	for _, want := range []string{"Hair–scalp contrast ΔE00", "Photos taken: 2026-11-30 (camera date)", "Run</dt><dd>2026-12-06", "Photo as taken (not colour-corrected", "no photo of this client could be measured: 1 photo(s): no colour calibration",
-		"<h3>Mix 2 ml</h3>", "In your bottles (neat inks and water)", "<dt>Healed model</dt><dd>" + model + "</dd>", "<dt>Cup</dt><dd>2 ml, 1 drop = 0.04 ml</dd>"} {
+		"<h3>Mix 2 ml in your bottles</h3>", "Neat inks and water, parts by volume", "<dt>Healed model</dt><dd>" + model + "</dd>", "<dt>Cup</dt><dd>2 ml, 1 drop = 0.04 ml</dd>"} {
 		if !strings.Contains(stdhtml.UnescapeString(string(html)), want) {
 			t.Errorf("report has no %q", want)
 		}

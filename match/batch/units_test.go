@@ -787,7 +787,7 @@ func TestRecipeOfGivesBottlesAndShade(t *testing.T) {
 		return recipe.Blend{Parts: parts, DiluentParts: water, Recipe: fmt.Sprintf("1 SMP Black (neat) + %d distilled water", water), Bottles: &bt}
 	}
 	v := recipeOf(black(8))
-	if v.Title != "Mix 1 ml" || len(v.Lines) != 2 {
+	if v.Title != "Mix 1 ml in your bottles" || len(v.Lines) != 2 {
 		t.Fatalf("%+v", v)
 	}
 	if l := v.Lines[0]; l.Amount != "1" || l.Unit != "part" || l.ML != "0.11 ml" || l.Drops != "2 drops" {
