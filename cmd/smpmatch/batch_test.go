@@ -2,11 +2,16 @@ package main
 
 import (
 	"bufio"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smpmatch/smpmatch/match/optics"
+	"github.com/smpmatch/smpmatch/match/recipe"
 )
 
 func TestBatchUsageErrors(t *testing.T) {
@@ -28,6 +33,10 @@ func TestBatchUsageErrors(t *testing.T) {
 		{"a bad shard", []string{"batch", in, "--out", t.TempDir(), "--shard", "3/2"}, "want 1 ≤ K ≤ N"},
 		{"no workers", []string{"batch", in, "--out", t.TempDir(), "--workers", "0"}, "--workers = 0"},
 		{"merge without inputs", []string{"batch", "--merge", "--out", t.TempDir()}, "needs the --out folders"},
+		{"no cup", []string{"batch", in, "--out", t.TempDir(), "--volume", "0"}, "--volume = 0 is outside 0.01..1000"},
+		{"a drop larger than the cup", []string{"batch", in, "--out", t.TempDir(), "--volume", "0.05", "--drop-ml", "0.1"}, "the drop no larger than the volume"},
+		{"a drop of nothing", []string{"batch", in, "--out", t.TempDir(), "--drop-ml", "0"}, "--drop-ml = 0 is outside 0.005..5"},
+		{"a healed model that is not one", []string{"batch", in, "--out", t.TempDir(), "--healed-model", manifest}, "--healed-model " + manifest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,6 +156,89 @@ func TestJSONOfAFailedPhotoSaysNull(t *testing.T) {
 		for _, want := range []string{`"hair":null`, `"scalp":null`, `"contrast":null`, `"confidence":null`, `"low_confidence":true`, `"warnings":[]`} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("%s --json has no %s:\n%s", cmd, want, stdout)
+			}
+		}
+	}
+}
+
+// batch --volume/--drop-ml/--healed-model: clients.csv gives the top blend
+// in bottles for the cup and names the model, clients.jsonl carries the
+// same bottles and the model file, the report's header names the model. A
+// re-run with another cup redoes no photo and gives the new cup's amounts.
+func TestBatchGivesBottlesForTheCupAndNamesTheHealedModel(t *testing.T) {
+	b, err := os.ReadFile("../../testdata/demo/scalp.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	os.MkdirAll(filepath.Join(in, "client-1"), 0o755)
+	os.WriteFile(filepath.Join(in, "client-1", "top.jpg"), b, 0o644)
+	m := optics.DefaultHealedModel()
+	m.Version = "clinic-2026+fit"
+	mb, _ := json.Marshal(m)
+	model := writeFile(t, "clinic-healed.json", string(mb))
+	out := filepath.Join(t.TempDir(), "results")
+	row := func() map[string]string {
+		t.Helper()
+		f, err := os.Open(filepath.Join(out, "clients.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("clients.csv: %d rows, %v", len(rows), err)
+		}
+		r := map[string]string{}
+		for i, h := range rows[0] {
+			r[h] = rows[1][i]
+		}
+		return r
+	}
+	for _, run := range []struct {
+		volume, drop, cup, stderr string
+	}{
+		{"2", "0.04", "(for 2 ml; 1 drop = 0.04 ml)", "(0 already done, 0 failed)"},
+		{"3", "0.05", "(for 3 ml; 1 drop = 0.05 ml)", "(1 already done, 0 failed)"},
+	} {
+		code, _, stderr := runCLI(t, "batch", in, "--out", out, "--volume", run.volume, "--drop-ml", run.drop, "--healed-model", model, "--workers", "1")
+		if code != 0 || !strings.Contains(stderr, run.stderr) {
+			t.Fatalf("--volume %s: exit %d, want 0 and %q\n%s", run.volume, code, run.stderr, stderr)
+		}
+		r := row()
+		if bt := r["top_blend_bottles"]; !strings.HasSuffix(bt, run.cup) || !strings.Contains(bt, " drops ") || !strings.Contains(bt, " ml = ") {
+			t.Errorf("--volume %s: top_blend_bottles %q, want the amounts %s", run.volume, bt, run.cup)
+		}
+		if r["healed_model"] != m.Version || r["healed_model_file"] != model {
+			t.Errorf("healed_model %q, healed_model_file %q: want %s, %s", r["healed_model"], r["healed_model_file"], m.Version, model)
+		}
+		jb, err := os.ReadFile(filepath.Join(out, "clients.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Recommendation struct {
+				HealedModelFile *recipe.ModelSource `json:"healed_model_file"`
+				Blends          []struct {
+					Bottles *recipe.Bottles `json:"bottles"`
+				} `json:"blends"`
+			} `json:"recommendation"`
+		}
+		if err := json.Unmarshal(jb, &c); err != nil {
+			t.Fatal(err)
+		}
+		rec := c.Recommendation
+		if rec.HealedModelFile == nil || rec.HealedModelFile.Path != model || len(rec.Blends) == 0 || rec.Blends[0].Bottles == nil ||
+			fmt.Sprint(rec.Blends[0].Bottles.VolumeML) != run.volume || fmt.Sprint(rec.Blends[0].Bottles.DropML) != run.drop {
+			t.Errorf("clients.jsonl recommendation: model file %+v, blends %+v", rec.HealedModelFile, rec.Blends)
+		}
+		html, err := os.ReadFile(filepath.Join(out, "report.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"<dt>Healed model</dt><dd>clinic-healed.json (clinic-2026&#43;fit, sha256 ", "<h3>Mix " + run.volume + " ml in your bottles</h3>"} {
+			if !strings.Contains(string(html), want) {
+				t.Errorf("report.html has no %q", want)
 			}
 		}
 	}

@@ -25,7 +25,8 @@ import (
 //   - Numbers are rounded to what they mean: L*a*b* and ΔL*/ΔC* to 0.01,
 //     ΔE00 (and a colour's ΔE00 spread) to 0.01, camera RGB to 0.0001,
 //     degrees to 0.1, pixel positions to 0.1, ratios to 0.01, shares 0..1
-//     to 0.001. (L*a*b* arrive rounded to 0.001 by colour.LabD50's own
+//     to 0.001, millilitres (a recipe in bottles) to 0.001 and shade
+//     numbers to 0.01. (L*a*b* arrive rounded to 0.001 by colour.LabD50's own
 //     JSON, so a value within 0.0005 of a half-step may round up where a
 //     single rounding would round down: at most 0.0055 from the exact
 //     value instead of 0.005.)
@@ -203,6 +204,8 @@ const (
 	roundPx    = 0.1
 	roundRatio = 0.01
 	roundShare = 0.001
+	roundML    = 0.001
+	roundShade = 0.01
 )
 
 // roundFor is the rounding step of a key's numbers; parent is the step of
@@ -227,6 +230,10 @@ func roundFor(key string, parent float64, rgbObject bool) float64 {
 		return roundRatio
 	case k == "fraction", k == "stubble_coverage", k == "detect_score":
 		return roundShare
+	case k == "ml", strings.HasSuffix(k, "_ml"):
+		return roundML
+	case k == "shade":
+		return roundShade
 	}
 	return parent
 }

@@ -23,6 +23,11 @@ func TestContractJSONNullsRoundsAndAgrees(t *testing.T) {
 	noHair.LowConfidence = true
 	noHair.Warnings = nil
 	client := Combine("C", []PhotoMatch{{Role: RoleScalp, Photo: "C/a.jpg", Error: "C/a.jpg: no colour calibration"}}, []string{""}, nil, recipe.Options{})
+	pal := testOptions(t, "").Palette
+	inBottles, err := recipe.Recommend(colour.LabD50{L: 22, A: 2, B: 3}, colour.LabD50{L: 66, A: 10, B: 16}, pal, recipe.Options{VolumeML: 2, DropML: 0.03})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		v      any
@@ -42,6 +47,9 @@ func TestContractJSONNullsRoundsAndAgrees(t *testing.T) {
 		{"client not measured", client, schematest.Clients,
 			[]string{`"hair_lab":null`, `"scalp_lab":null`, `"contrast_de00":null`, `"contrast_ratio":null`, `"recommendation":null`, `"warnings":[]`, `"error":"no photo of this client could be measured: 1 photo(s): no colour calibration`},
 			[]string{`"contrast_ratio":0`}},
+		{"a recommendation in bottles", inBottles, schematest.Match,
+			[]string{`"bottles":{"inks":[{"pigment":"black"`, `"volume_ml":2,"drop_ml":0.03`, `"ml":0.083,`, `"ml":0.5,`},
+			[]string{`"ml":0.0833`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

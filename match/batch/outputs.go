@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/recipe"
 )
 
 // atomicFile is an output written to a temporary file in its folder and
@@ -129,6 +130,7 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 				return fmt.Errorf("%s: client %s photo %s: its state record is missing (state/%s.json)", out, ic.ID, ip.Name, ip.Key)
 			}
 			pm.ClientID, pm.Role = ic.ID, ip.Role
+			pm.Result = idx.sized(pm.Result)
 			if err := WriteContractJSON(files[resultsName], pm); err != nil {
 				return fmt.Errorf("%s: %w", resultsName, err)
 			}
@@ -138,6 +140,7 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 		if !st.load(ic.ClientKey, &crec) {
 			return fmt.Errorf("%s: client %s: its state record is missing (state/%s.json)", out, ic.ID, ic.ClientKey)
 		}
+		crec.Client.Recommendation = idx.sized(crec.Client.Recommendation)
 		if err := cw.Write(clientRow(crec.Client)); err != nil {
 			return fmt.Errorf("%s: %w", clientsName, err)
 		}
@@ -163,14 +166,37 @@ func writeOutputs(out, dir string, idx Index, fault faults) error {
 	return nil
 }
 
+// sized returns r with each blend's bottles resized for the index's cup and
+// drop (recipe.Bottles.ForVolume): kept results may have been sized for
+// another cup, which is not part of the settings fingerprint.
+func (idx Index) sized(r *recipe.Result) *recipe.Result {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Blends = append([]recipe.Blend(nil), r.Blends...)
+	for i := range c.Blends {
+		if b := c.Blends[i].Bottles; b != nil {
+			if nb, err := b.ForVolume(idx.VolumeML, idx.DropML); err == nil {
+				c.Blends[i].Bottles = &nb
+			}
+		}
+	}
+	return &c
+}
+
 // clientsHeader are clients.csv's columns: colours L*a*b* D50, contrast
 // hair minus scalp, the top blend as a recipe string with its predicted
 // healed colour and ΔE00 to the target, warnings joined by " | ". target
 // is the target mode (match, lighter, darker; "lab" for --target-lab) and
 // target_L/a/b the healed colour aimed at; error says in words why a client
 // has no colours or no recommendation; odd_photos names the photos that
-// disagree with the client's others. With Index.CSVBOM the file starts
-// with a UTF-8 byte-order mark (for Excel).
+// disagree with the client's others. top_blend_bottles is the top blend in
+// neat inks and water with ml and drops for the cup (bottlesText);
+// healed_model and healed_model_file name the healed-in-skin model the
+// recommendation used (the file as given to --healed-model, empty for the
+// built-in model). With Index.CSVBOM the file starts with a UTF-8
+// byte-order mark (for Excel).
 var clientsHeader = []string{
 	"client_id", "photos", "measured", "combined",
 	"hair_L", "hair_a", "hair_b", "scalp_L", "scalp_a", "scalp_b",
@@ -178,6 +204,41 @@ var clientsHeader = []string{
 	"target", "target_L", "target_a", "target_b",
 	"top_blend", "top_blend_healed_L", "top_blend_healed_a", "top_blend_healed_b", "top_blend_de00",
 	"warnings", "error", "odd_photos",
+	"top_blend_bottles", "healed_model", "healed_model_file",
+}
+
+// bottlesText says a mix in bottles on one line: "1 SMP Black (neat) + 8
+// distilled water (shade 8): 0.11 ml = 2 drops SMP Black (neat) + 0.89 ml =
+// 18 drops distilled water (for 1 ml; 1 drop = 0.05 ml)".
+func bottlesText(b *recipe.Bottles) string {
+	if b == nil {
+		return ""
+	}
+	var amounts []string
+	for _, p := range append(append([]recipe.BottlePart{}, b.Inks...), b.Diluent) {
+		if p.Parts > 0 {
+			amounts = append(amounts, fmt.Sprintf("%s = %s %s", mlText(p.ML), dropsText(p.Drops), p.Name))
+		}
+	}
+	return fmt.Sprintf("%s: %s (for %s; 1 drop = %s)", b.Recipe, strings.Join(amounts, " + "), mlText(b.VolumeML), mlText(b.DropML))
+}
+
+// mlText is millilitres to 0.01 ml (a pipette's step), more digits only
+// for amounts below it.
+func mlText(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	if v > 0 && v < 0.095 {
+		s = strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + " ml"
+}
+
+func dropsText(n int) string {
+	if n == 1 {
+		return "1 drop"
+	}
+	return strconv.Itoa(n) + " drops"
 }
 
 func clientRow(c ClientResult) []string {
@@ -210,7 +271,19 @@ func clientRow(c ClientResult) []string {
 	} else {
 		row = append(row, "", "", "", "", "")
 	}
-	return append(row, safeCell(strings.Join(c.Warnings, " | ")), safeCell(c.Error), safeCell(strings.Join(c.OddPhotos, " | ")))
+	row = append(row, safeCell(strings.Join(c.Warnings, " | ")), safeCell(c.Error), safeCell(strings.Join(c.OddPhotos, " | ")))
+	if r := c.Recommendation; r != nil {
+		bt := ""
+		if len(r.Blends) > 0 {
+			bt = bottlesText(r.Blends[0].Bottles)
+		}
+		file := ""
+		if r.HealedModelFile != nil {
+			file = r.HealedModelFile.Path
+		}
+		return append(row, safeCell(bt), safeCell(r.HealedModel), safeCell(file))
+	}
+	return append(row, "", "", "")
 }
 
 // safeCell defuses text a spreadsheet would run as a formula (CSV

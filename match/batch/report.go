@@ -7,7 +7,10 @@ import (
 	"html/template"
 	"image"
 	"io"
+	"math"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,16 +34,19 @@ type swatch struct {
 }
 
 // recipeLine is one ingredient of a recipe as the practitioner measures
-// it out: Amount Unit of Name ("2 parts SMP Black"). Parts for now; a
-// recipe in bottles, drops and ml fills the same lines.
+// it out: Amount Unit of Name ("2 parts SMP Black"), and in the bottles
+// ML and Drops for the cup ("0.22 ml", "4 drops").
 type recipeLine struct {
 	Amount, Unit, Name string
+	ML, Drops          string
 }
 
 // recipeView is the top blend as a recipe to mix.
 type recipeView struct {
 	Title string
 	Lines []recipeLine
+	// Shade says the shade number when the mix is one ink and water.
+	Shade string
 	// Note says how the amounts are meant (e.g. "parts by volume").
 	Note string
 }
@@ -72,29 +78,54 @@ type clientView struct {
 	Rows      []photoRow
 }
 
+// reportHead is what the report's header and footer say about the run.
+type reportHead struct {
+	Index
+	Clients, Photos int
+	Run             string
+	// Model names the healed-in-skin model: its version, and its file's
+	// name and SHA-256 prefix when given with --healed-model.
+	Model string
+	// Cup is the volume the bottles are measured out for, and the drop.
+	Cup string
+}
+
 func newReport(w io.Writer, idx Index) (*report, error) {
 	r := &report{w: w, idx: idx}
-	photos, clients := 0, len(idx.Clients)
-	for _, c := range idx.Clients {
-		photos += len(c.Photos)
-	}
-	run := idx.Created
-	if run == "" {
-		run = time.Now().UTC().Format("2006-01-02")
-	}
-	head := struct {
-		Index
-		Clients, Photos int
-		Run             string
-	}{idx, clients, photos, run}
-	if err := reportTmpl.ExecuteTemplate(w, "head", head); err != nil {
+	if err := reportTmpl.ExecuteTemplate(w, "head", r.head()); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return r, nil
 }
 
+func (r *report) head() reportHead {
+	idx := r.idx
+	h := reportHead{Index: idx, Clients: len(idx.Clients), Run: idx.Created}
+	for _, c := range idx.Clients {
+		h.Photos += len(c.Photos)
+	}
+	if h.Run == "" {
+		h.Run = time.Now().UTC().Format("2006-01-02")
+	}
+	switch f := idx.HealedModelFile; {
+	case f != nil:
+		h.Model = fmt.Sprintf("%s (%s, sha256 %.12s)", filepath.Base(f.Path), idx.HealedModel, f.SHA256)
+	case idx.HealedModel != "":
+		h.Model = idx.HealedModel + " (built-in)"
+	}
+	vol, drop := idx.VolumeML, idx.DropML
+	if vol == 0 {
+		vol = recipe.DefaultVolumeML
+	}
+	if drop == 0 {
+		drop = recipe.DefaultDropML
+	}
+	h.Cup = fmt.Sprintf("%s, 1 drop = %s", mlText(vol), mlText(drop))
+	return h
+}
+
 func (r *report) finish() error {
-	if err := reportTmpl.ExecuteTemplate(r.w, "foot", r.idx); err != nil {
+	if err := reportTmpl.ExecuteTemplate(r.w, "foot", r.head()); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
@@ -110,15 +141,38 @@ func dataURI(mime string, b []byte) template.URL {
 	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b))
 }
 
-// recipeOf turns a blend into the lines of a recipe in parts.
-func recipeOf(b recipe.Blend) *recipeView {
-	v := &recipeView{Title: "Mix (parts by volume)", Note: "Whole parts of each pigment as supplied; the diluent thins the blend."}
-	unit := func(n int) string {
-		if n == 1 {
-			return "part"
-		}
-		return "parts"
+func partsUnit(n int) string {
+	if n == 1 {
+		return "part"
 	}
+	return "parts"
+}
+
+// recipeOf turns a blend into the lines of a recipe: in the practitioner's
+// bottles (neat inks and water) with ml and drops for the cup when the
+// blend has them, else in parts of the palette's inks.
+func recipeOf(b recipe.Blend) *recipeView {
+	if bt := b.Bottles; bt != nil {
+		v := &recipeView{Title: "Mix " + mlText(bt.VolumeML) + " in your bottles"}
+		for _, p := range append(append([]recipe.BottlePart{}, bt.Inks...), bt.Diluent) {
+			if p.Parts > 0 {
+				v.Lines = append(v.Lines, recipeLine{Amount: fmt.Sprint(p.Parts), Unit: partsUnit(p.Parts), Name: p.Name, ML: mlText(p.ML), Drops: dropsText(p.Drops)})
+			}
+		}
+		if sh := bt.Shade; sh != nil && len(bt.Inks) == 1 {
+			n := strconv.FormatFloat(math.Round(*sh*100)/100, 'f', -1, 64)
+			v.Shade = fmt.Sprintf("Shade %s: %s %s of %s to 1 of %s", n, n, partsUnit(2), bt.Diluent.Name, bt.Inks[0].Name)
+			if *sh == 0 {
+				v.Shade = "Shade 0: " + bt.Inks[0].Name + " neat, no " + bt.Diluent.Name
+			} else if *sh == 1 {
+				v.Shade = fmt.Sprintf("Shade 1: 1 part of %s to 1 of %s", bt.Diluent.Name, bt.Inks[0].Name)
+			}
+		}
+		v.Note = fmt.Sprintf("Neat inks and water, parts by volume; ml and drops for %s with 1 drop = %s (drops rounded, at least 1). As the palette lists it: %s.", mlText(bt.VolumeML), mlText(bt.DropML), b.Recipe)
+		return v
+	}
+	v := &recipeView{Title: "Mix (parts by volume)", Note: "Whole parts of each pigment as supplied; the diluent thins the blend."}
+	unit := partsUnit
 	for _, p := range b.Parts {
 		v.Lines = append(v.Lines, recipeLine{Amount: fmt.Sprint(p.Parts), Unit: unit(p.Parts), Name: p.Name})
 	}
@@ -327,6 +381,9 @@ section.client{background:var(--card);border:1px solid var(--line);border-radius
 .recipe table{font-size:16px;margin:0}
 .recipe td{border:0;padding:2px 8px 2px 0}
 .recipe td.amt{font-weight:700;text-align:right;font-variant-numeric:tabular-nums}
+.recipe td{vertical-align:top}
+.recipe .mld{font-weight:700;font-variant-numeric:tabular-nums;white-space:nowrap;margin:0 0 3px}
+.recipe .shade{font-weight:600;font-size:14px;margin-top:4px}
 .recipe .de{font-weight:600;margin-top:6px;font-size:13px}
 .recipe .note{color:var(--muted);font-size:12px}
 .pics{display:grid;grid-template-columns:repeat(4,1fr);gap:10px;margin:8px 0 12px}
@@ -371,6 +428,8 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}
  .sub,.recipe .note{font-size:9.5px}
  .recipe{min-width:60mm;padding:3mm 4mm}
  .recipe table{font-size:13px}
+ .recipe .shade{font-size:11.5px}
+ .recipe .mld{font-size:12px}
  .pics{gap:3mm;margin:2mm 0 3mm}
  .pics.one{grid-template-columns:70mm}
  figure img{max-height:45mm;object-fit:contain}
@@ -387,6 +446,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}
 <header class="top"><h1>smpmatch: practitioner's sheets</h1>
 <dl><div><dt>Run</dt><dd>{{.Run}}</dd></div><div><dt>Clients</dt><dd>{{.Clients}}</dd></div><div><dt>Photos</dt><dd>{{.Photos}}</dd></div>
 <div><dt>Palette</dt><dd>{{.Palette}}</dd></div><div><dt>Profile</dt><dd>{{.Profile}}</dd></div>
+{{if .Model}}<div><dt>Healed model</dt><dd>{{.Model}}</dd></div>{{end}}<div><dt>Cup</dt><dd>{{.Cup}}</dd></div>
 <div><dt>smpmatch</dt><dd>{{.Version}}</dd></div>{{if .Shard}}<div><dt>Shard</dt><dd>{{.Shard}}</dd></div>{{end}}</dl>
 </header><main>
 {{end}}
@@ -400,7 +460,8 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}
 {{with $.Scalp}}<div class="chip scalp" style="{{.Style}}"></div><div class="txt"><div class="lbl">{{.Label}}</div>{{.Lab}}<br>{{.Hex}}</div>{{end}}</div>{{end}}
 {{with .Target}}<div class="big target"><div class="chip" style="{{.Style}}"></div><div class="txt"><div class="lbl">{{.Label}}</div>{{.Lab}}<br>{{.Hex}}<br><span class="sub">{{.Detail}}</span></div></div>{{end}}
 {{with .Top}}<div class="big top"><div class="chip" style="{{.Style}}"></div><div class="txt"><div class="lbl">{{.Label}}</div>{{.Lab}}<br>{{.Hex}}<br><span class="sub">predicted healed colour</span></div></div>{{end}}
-{{with .Recipe}}<div class="recipe"><h3>{{.Title}}</h3><table>{{range .Lines}}<tr><td class="amt">{{.Amount}}</td><td>{{.Unit}}</td><td>{{.Name}}</td></tr>{{end}}</table>
+{{with .Recipe}}<div class="recipe"><h3>{{.Title}}</h3><table>{{range .Lines}}<tr><td class="amt">{{.Amount}}</td><td>{{.Unit}}</td><td>{{.Name}}{{if .ML}}<div class="mld">{{.ML}} · {{.Drops}}</div>{{end}}</td></tr>{{end}}</table>
+{{with .Shade}}<div class="shade">{{.}}</div>{{end}}
 {{with $.Top}}<div class="de">{{.DE00}}</div>{{range .Warnings}}<div class="warn">⚠ {{.}}</div>{{end}}{{end}}
 <div class="note">{{.Note}}</div></div>{{end}}
 </div>{{end}}
@@ -424,6 +485,6 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}
 
 {{define "foot"}}</main>
 <footer>Colours are CIE L*a*b* D50; swatches are their sRGB renderings, as exact as this screen's calibration. Predicted healed colours are estimates of the healed-in-skin model; the simulated dots are an illustration, not a prediction of dot size or spread.<br>
-Produced by smpmatch {{.Version}} with palette {{.Palette}}; profile: {{.Profile}}.</footer>
+Produced by smpmatch {{.Version}} with palette {{.Palette}}; profile: {{.Profile}}{{if .Model}}; healed model: {{.Model}}{{end}}.</footer>
 </body></html>
 {{end}}`

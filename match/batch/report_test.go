@@ -1,6 +1,8 @@
 package batch
 
 import (
+	"fmt"
+	stdhtml "html"
 	"html/template"
 	"image"
 	"image/color"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/measure"
+	"github.com/smpmatch/smpmatch/match/optics"
 	"github.com/smpmatch/smpmatch/match/recipe"
 	"github.com/smpmatch/smpmatch/match/segment"
 )
@@ -30,7 +33,14 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 		t.Fatal(err)
 	}
 	o := testOptions(t, out)
-	idx := Index{Schema: "smpmatch.batch-index/1", Version: "test", Palette: "smp-reference 1.0", Profile: "session.json"}
+	// A run with --healed-model models/my-healed.json --volume 2 --drop-ml
+	// 0.04, whose kept results were sized for the default cup (the cup is
+	// not in the settings fingerprint: the outputs resize the bottles).
+	model := optics.DefaultHealedModel()
+	model.Version += "+fit"
+	ropt := recipe.Options{Model: &model, ModelSource: &recipe.ModelSource{Path: "models/my-healed.json", SHA256: strings.Repeat("0123456789abcdef", 4)}}
+	idx := Index{Schema: "smpmatch.batch-index/1", Version: "test", Palette: "smp-reference 1.0", Profile: "session.json",
+		HealedModel: model.Version, HealedModelFile: ropt.ModelSource, VolumeML: 2, DropML: 0.04}
 	people := []struct {
 		id          string
 		skin, hair  colour.LabD50
@@ -55,7 +65,7 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 			yh, ys := p.hair.XYZ().Y, p.skin.XYZ().Y
 			m.Contrast = segment.Contrast{DE00: colour.DeltaE00(p.hair, p.skin), DL: p.hair.L - p.skin.L, Ratio: (max(yh, ys) + 0.05) / (min(yh, ys) + 0.05)}
 			m.ScalpMask = scalp
-			res, err := o.Settings.Recommender.Recommend(p.hair, p.skin, recipe.Options{})
+			res, err := o.Settings.Recommender.Recommend(p.hair, p.skin, ropt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +87,7 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 			results = append(results, bad)
 			keys = append(keys, "")
 		}
-		cr := Combine(p.id, results, keys, o.Settings.Recommender, recipe.Options{})
+		cr := Combine(p.id, results, keys, o.Settings.Recommender, ropt)
 		ic.ClientKey = strings.Repeat("c", 63) + string(rune('0'+ci))
 		if err := st.save(ic.ClientKey, clientRecord{Schema: stateSchema, Key: ic.ClientKey, Client: cr}); err != nil {
 			t.Fatal(err)
@@ -329,11 +339,42 @@ func TestReportPrintsOneClientPerPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Hair–scalp contrast ΔE00", "Photos taken: 2026-11-30 (camera date)", "Run</dt><dd>2026-12-06", "Photo as taken (not colour-corrected", "no photo of this client could be measured: 1 photo(s): no colour calibration", "Mix (parts by volume)"} {
-		if !strings.Contains(string(html), want) {
+	model := "my-healed.json (" + optics.DefaultHealedModel().Version + "+fit, sha256 0123456789ab)"
+	for _, want := range []string{"Hair–scalp contrast ΔE00", "Photos taken: 2026-11-30 (camera date)", "Run</dt><dd>2026-12-06", "Photo as taken (not colour-corrected", "no photo of this client could be measured: 1 photo(s): no colour calibration",
+		"<h3>Mix 2 ml in your bottles</h3>", "Neat inks and water, parts by volume", "<dt>Healed model</dt><dd>" + model + "</dd>", "<dt>Cup</dt><dd>2 ml, 1 drop = 0.04 ml</dd>"} {
+		if !strings.Contains(stdhtml.UnescapeString(string(html)), want) {
 			t.Errorf("report has no %q", want)
 		}
 	}
+	// Each client's top blend in its bottles, for the run's 2 ml cup and
+	// 0.04 ml drop (the kept results were sized for 1 ml): the bottles a
+	// fresh mix for that cup gives, line by line, and the shade number.
+	pal := testOptions(t, "").Palette
+	bottles := make([][]string, len(clients))
+	for i, c := range clients {
+		top := c.Recommendation.Blends[0]
+		bt, err := recipe.MixInBottles(pal, top.Parts, top.DiluentParts, 2, 0.04)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range append(append([]recipe.BottlePart{}, bt.Inks...), bt.Diluent) {
+			if p.Parts == 0 {
+				continue
+			}
+			line := fmt.Sprintf(`<td class="amt">%d</td><td>%s</td><td>%s<div class="mld">%s · %s</div></td>`, p.Parts, partsUnit(p.Parts), p.Name, mlText(p.ML), dropsText(p.Drops))
+			if !strings.Contains(string(html), line) {
+				t.Errorf("client %s: the report has no line %s", c.ClientID, line)
+			}
+			bottles[i] = append(bottles[i], mlText(p.ML)+" · "+dropsText(p.Drops))
+		}
+		if bt.Shade != nil {
+			shade := fmt.Sprintf("Shade %g: ", *bt.Shade)
+			if !strings.Contains(string(html), shade) {
+				t.Errorf("client %s: one ink and water, and no %q", c.ClientID, shade)
+			}
+		}
+	}
+	pdftotext, _ := exec.LookPath("pdftotext")
 	if strings.Contains(string(html), "<th>ΔE00</th>") {
 		t.Error("the photo table still has a bare ΔE00 column")
 	}
@@ -381,6 +422,26 @@ func TestReportPrintsOneClientPerPage(t *testing.T) {
 					// At 60 dpi a 38 × 26 mm chip is about 90 × 60 pixels.
 					if n := pixelsNear(img, s.lab); n < 2500 {
 						t.Errorf("page %d (client %s): the %s swatch covers %d pixels, want ≥ 2500", i+1, c.ClientID, s.what, n)
+					}
+				}
+			}
+			// What is printed on each page: the healed model in the
+			// header of the first, each client's bottles on its own.
+			if pdftotext != "" {
+				for i := range clients {
+					b, err := exec.Command(pdftotext, "-f", fmt.Sprint(i+1), "-l", fmt.Sprint(i+1), "-layout", pdf, "-").CombinedOutput()
+					if err != nil {
+						t.Fatalf("pdftotext: %v\n%s", err, b)
+					}
+					text := strings.Join(strings.Fields(string(b)), " ")
+					want := append([]string{"Mix 2 ml"}, bottles[i]...)
+					if i == 0 {
+						want = append(want, "my-healed.json")
+					}
+					for _, w := range want {
+						if !strings.Contains(text, w) {
+							t.Errorf("printed page %d (client %s) has no %q:\n%s", i+1, clients[i].ClientID, w, text)
+						}
 					}
 				}
 			}

@@ -17,6 +17,8 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
 	"github.com/smpmatch/smpmatch/match/measure"
+	"github.com/smpmatch/smpmatch/match/optics"
+	"github.com/smpmatch/smpmatch/match/recipe"
 	"github.com/smpmatch/smpmatch/palettes"
 )
 
@@ -77,8 +79,19 @@ type Index struct {
 	// report.
 	Created string `json:"created,omitempty"`
 	// CSVBOM starts clients.csv with a UTF-8 byte-order mark (Excel).
-	CSVBOM  bool          `json:"csv_bom,omitempty"`
-	Clients []IndexClient `json:"clients"`
+	CSVBOM bool `json:"csv_bom,omitempty"`
+	// HealedModel is the version of the healed-in-skin model the
+	// recommendations used, and HealedModelFile its file (path as given
+	// and SHA-256) when it is not the built-in one (--healed-model).
+	HealedModel     string              `json:"healed_model,omitempty"`
+	HealedModelFile *recipe.ModelSource `json:"healed_model_file,omitempty"`
+	// VolumeML and DropML are the cup and the drop the outputs give each
+	// blend's bottles for (0: recipe's defaults). They are not part of
+	// Settings: the outputs resize the kept bottles (recipe.Bottles.ForVolume),
+	// so another cup does not redo the photos.
+	VolumeML float64       `json:"volume_ml,omitempty"`
+	DropML   float64       `json:"drop_ml,omitempty"`
+	Clients  []IndexClient `json:"clients"`
 }
 
 // IndexClient is one client of an Index.
@@ -152,7 +165,12 @@ func Run(ctx context.Context, clients []Client, o Options) (Summary, error) {
 	defer cancel()
 	r := &runner{o: o, fp: fp, st: st, cancel: cancel}
 
-	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard, CSVBOM: o.CSVBOM}
+	idx := Index{Schema: "smpmatch.batch-index/1", Version: o.Version, Settings: fp, Profile: profileDescription(o), Shard: o.Shard, CSVBOM: o.CSVBOM,
+		HealedModel: optics.DefaultHealedModel().Version, HealedModelFile: o.Settings.Recipe.ModelSource,
+		VolumeML: o.Settings.Recipe.VolumeML, DropML: o.Settings.Recipe.DropML}
+	if m := o.Settings.Recipe.Model; m != nil {
+		idx.HealedModel = m.Version
+	}
 	if o.Palette != nil {
 		idx.Palette = strings.TrimSpace(o.Palette.Name + " " + o.Palette.Version)
 	}
@@ -308,15 +326,21 @@ func profileDescription(o Options) string {
 	return "per client: card shots, else the card in each photo"
 }
 
-// fingerprint hashes every setting that changes a photo's result.
+// fingerprint hashes every setting that changes a photo's result. The cup
+// and the drop (--volume, --drop-ml) are left out: they change no
+// measurement and no recommendation, only the ml and drops of the bottles,
+// which the outputs resize from the Index (a run with another cup reuses
+// every kept photo and client).
 func fingerprint(o Options) (string, error) {
 	k, sum := newKey()
+	ropt := o.Settings.Recipe
+	ropt.VolumeML, ropt.DropML = 0, 0
 	b, err := json.Marshal(struct {
 		Palette   *palettes.Palette
 		Recipe    any
 		Measure   measure.Options
 		MaxPixels int
-	}{o.Palette, o.Settings.Recipe, o.Settings.Measure, o.Settings.MaxPixels})
+	}{o.Palette, ropt, o.Settings.Measure, o.Settings.MaxPixels})
 	if err != nil {
 		return "", fmt.Errorf("settings fingerprint: %w", err)
 	}

@@ -3,8 +3,10 @@ package batch
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/measure"
+	"github.com/smpmatch/smpmatch/match/optics"
 	"github.com/smpmatch/smpmatch/match/recipe"
 	"github.com/smpmatch/smpmatch/match/segment"
 )
@@ -625,5 +628,183 @@ func TestCloseUpOfTheDemoPhotoStaysClearOfItsCard(t *testing.T) {
 				t.Errorf("close-up %v, card %v", zr, box)
 			}
 		})
+	}
+}
+
+// clients.csv gives the top blend in the practitioner's bottles, sized for
+// the run's cup and drop (the fake run: 2 ml, 0.04 ml, its kept results
+// sized for 1 ml), and names the healed model; clients.jsonl and
+// results.jsonl carry the same bottles and model inside the
+// recommendation.
+func TestClientsCSVGivesTheTopBlendInBottles(t *testing.T) {
+	out, clients := fakeBatch(t)
+	addFailedClient(t, out)
+	pal := testOptions(t, "").Palette
+	b, err := os.ReadFile(filepath.Join(out, clientsName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"top_blend_bottles", "healed_model", "healed_model_file"} {
+		if _, ok := col[h]; !ok {
+			t.Fatalf("no column %s in %v", h, rows[0])
+		}
+	}
+	if len(rows) != len(clients)+2 {
+		t.Fatalf("%d rows, want %d clients and the failed one", len(rows)-1, len(clients)+1)
+	}
+	model := optics.DefaultHealedModel().Version + "+fit"
+	for i, c := range clients {
+		r := rows[i+1]
+		top := c.Recommendation.Blends[0]
+		bt, err := recipe.MixInBottles(pal, top.Parts, top.DiluentParts, 2, 0.04)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var amounts []string
+		for _, p := range append(append([]recipe.BottlePart{}, bt.Inks...), bt.Diluent) {
+			if p.Parts > 0 {
+				// Millilitres to 0.01, to 0.001 below 0.095 ml.
+				dec := 2
+				if p.ML < 0.095 {
+					dec = 3
+				}
+				ml := strings.TrimRight(strings.TrimRight(strconv.FormatFloat(p.ML, 'f', dec, 64), "0"), ".")
+				amounts = append(amounts, fmt.Sprintf("%s ml = %d drops %s", ml, p.Drops, p.Name))
+			}
+		}
+		want := bt.Recipe + ": " + strings.Join(amounts, " + ") + " (for 2 ml; 1 drop = 0.04 ml)"
+		if got := r[col["top_blend_bottles"]]; got != want {
+			t.Errorf("client %s: top_blend_bottles\n%q\nwant\n%q", c.ClientID, got, want)
+		}
+		if r[col["healed_model"]] != model || r[col["healed_model_file"]] != "models/my-healed.json" {
+			t.Errorf("client %s: healed model %q file %q", c.ClientID, r[col["healed_model"]], r[col["healed_model_file"]])
+		}
+	}
+	failed := rows[len(rows)-1]
+	if failed[col["top_blend_bottles"]] != "" || failed[col["healed_model"]] != "" {
+		t.Errorf("a client without a recommendation has bottles or a model: %v", failed)
+	}
+	// clients.jsonl: the recommendation's bottles for 2 ml and its model file.
+	type jsonBlend struct {
+		Bottles *recipe.Bottles `json:"bottles"`
+	}
+	type jsonRec struct {
+		HealedModel     string              `json:"healed_model"`
+		HealedModelFile *recipe.ModelSource `json:"healed_model_file"`
+		Blends          []jsonBlend         `json:"blends"`
+	}
+	for _, name := range []string{clientsJSONName, resultsName} {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+			// A client has its recommendation as an object; a photo
+			// has it inline (PhotoMatch embeds recipe.Result).
+			var v struct {
+				Recommendation *jsonRec `json:"recommendation"`
+			}
+			var inline jsonRec
+			if err := json.Unmarshal(line, &v); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(line, &inline); err != nil {
+				t.Fatal(err)
+			}
+			rec := v.Recommendation
+			if name == resultsName {
+				rec = &inline
+			}
+			if rec == nil || rec.HealedModel == "" {
+				continue
+			}
+			n++
+			if rec.HealedModel != model || rec.HealedModelFile == nil || rec.HealedModelFile.Path != "models/my-healed.json" {
+				t.Errorf("%s: healed model %q file %+v", name, rec.HealedModel, rec.HealedModelFile)
+			}
+			for _, bl := range rec.Blends {
+				if bl.Bottles == nil || bl.Bottles.VolumeML != 2 || bl.Bottles.DropML != 0.04 {
+					t.Errorf("%s: bottles %+v, want for 2 ml and 0.04 ml drops", name, bl.Bottles)
+					continue
+				}
+				sum := bl.Bottles.Diluent.ML
+				for _, p := range bl.Bottles.Inks {
+					sum += p.ML
+				}
+				if math.Abs(sum-2) > 0.01 {
+					t.Errorf("%s: bottles %s add up to %g ml, want 2", name, bl.Bottles.Recipe, sum)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no recommendation", name)
+		}
+	}
+}
+
+// The cup and the drop change no measurement: they are not in the settings
+// fingerprint (a run with another --volume reuses every kept photo), while
+// the healed model is.
+func TestCupIsNotInTheSettingsFingerprint(t *testing.T) {
+	o := testOptions(t, "")
+	base, err := fingerprint(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Settings.Recipe.VolumeML, o.Settings.Recipe.DropML = 3, 0.1
+	if fp, _ := fingerprint(o); fp != base {
+		t.Error("--volume/--drop-ml changed the settings fingerprint: every photo would be redone")
+	}
+	m := optics.DefaultHealedModel()
+	m.Version += "+fit"
+	m.EffectiveConcentration *= 1.1
+	o.Settings.Recipe.Model = &m
+	if fp, _ := fingerprint(o); fp == base {
+		t.Error("another healed model kept the settings fingerprint: kept recommendations would be reused")
+	}
+}
+
+// The sheet's recipe in bottles: parts, ml and drops for the cup, and the
+// shade number when the mix is one ink and water; a blend without bottles
+// (kept by an older version) still shows its parts.
+func TestRecipeOfGivesBottlesAndShade(t *testing.T) {
+	pal := testOptions(t, "").Palette
+	black := func(water int) recipe.Blend {
+		parts := []recipe.Part{{Pigment: "black", Name: "SMP Black (neat)", Parts: 1}}
+		bt, err := recipe.MixInBottles(pal, parts, water, 1, 0.05)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recipe.Blend{Parts: parts, DiluentParts: water, Recipe: fmt.Sprintf("1 SMP Black (neat) + %d distilled water", water), Bottles: &bt}
+	}
+	v := recipeOf(black(8))
+	if v.Title != "Mix 1 ml in your bottles" || len(v.Lines) != 2 {
+		t.Fatalf("%+v", v)
+	}
+	if l := v.Lines[0]; l.Amount != "1" || l.Unit != "part" || l.ML != "0.11 ml" || l.Drops != "2 drops" {
+		t.Errorf("ink line %+v", l)
+	}
+	if l := v.Lines[1]; l.Amount != "8" || l.Unit != "parts" || l.ML != "0.89 ml" || l.Drops != "18 drops" {
+		t.Errorf("water line %+v", l)
+	}
+	if !strings.HasPrefix(v.Shade, "Shade 8: 8 parts of ") {
+		t.Errorf("shade %q", v.Shade)
+	}
+	if v := recipeOf(black(0)); !strings.HasPrefix(v.Shade, "Shade 0: ") || len(v.Lines) != 1 || v.Lines[0].Drops != "20 drops" {
+		t.Errorf("neat ink: %+v", v)
+	}
+	old := black(4)
+	old.Bottles = nil
+	if v := recipeOf(old); v.Title != "Mix (parts by volume)" || v.Shade != "" || len(v.Lines) != 2 || v.Lines[0].ML != "" {
+		t.Errorf("without bottles: %+v", v)
 	}
 }

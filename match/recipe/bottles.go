@@ -145,20 +145,12 @@ func MixInBottles(p *palettes.Palette, parts []Part, diluentParts int, volumeML,
 	b.Diluent = BottlePart{Pigment: p.Diluent.ID, Name: p.Diluent.Name, Parts: nw}
 	total += float64(nw)
 	words := []string{}
-	measure := func(bp *BottlePart) {
-		bp.ML = volumeML * float64(bp.Parts) / total
-		bp.Drops = int(math.Round(bp.ML / dropML))
-		if bp.Parts > 0 && bp.Drops == 0 {
-			bp.Drops = 1
-		}
+	for _, bp := range append(append([]BottlePart{}, b.Inks...), b.Diluent) {
 		if bp.Parts > 0 {
 			words = append(words, fmt.Sprintf("%d %s", bp.Parts, bp.Name))
 		}
 	}
-	for i := range b.Inks {
-		measure(&b.Inks[i])
-	}
-	measure(&b.Diluent)
+	b.measure(total)
 	b.Recipe = strings.Join(words, " + ")
 	if len(b.Inks) == 1 {
 		s := float64(nw) / float64(b.Inks[0].Parts)
@@ -169,6 +161,50 @@ func MixInBottles(p *palettes.Palette, parts []Part, diluentParts int, volumeML,
 			b.Recipe += fmt.Sprintf(" (shade %s, %d:%d)", strconv.FormatFloat(math.Round(s*100)/100, 'f', -1, 64), b.Inks[0].Parts, nw)
 		}
 	}
+	return b, nil
+}
+
+// measure fills each bottle's ML and Drops from its parts (total of them)
+// for b.VolumeML and b.DropML.
+func (b *Bottles) measure(total float64) {
+	one := func(bp *BottlePart) {
+		bp.ML, bp.Drops = 0, 0
+		if total > 0 {
+			bp.ML = b.VolumeML * float64(bp.Parts) / total
+		}
+		bp.Drops = int(math.Round(bp.ML / b.DropML))
+		if bp.Parts > 0 && bp.Drops == 0 {
+			bp.Drops = 1
+		}
+	}
+	for i := range b.Inks {
+		one(&b.Inks[i])
+	}
+	one(&b.Diluent)
+}
+
+// ForVolume is the same mix measured out for a cup of volumeML with drops
+// of dropML (0 means DefaultVolumeML, DefaultDropML): parts, shade and
+// recipe are unchanged, ML and Drops are recomputed as MixInBottles would.
+// A batch uses it to give results kept from an earlier run (whose bottles
+// were sized for another cup) for the cup asked now.
+func (b Bottles) ForVolume(volumeML, dropML float64) (Bottles, error) {
+	if volumeML == 0 {
+		volumeML = DefaultVolumeML
+	}
+	if dropML == 0 {
+		dropML = DefaultDropML
+	}
+	if !(volumeML > 0) || !(dropML > 0) || math.IsInf(volumeML, 0) || math.IsInf(dropML, 0) {
+		return b, fmt.Errorf("bottles: volume %g ml and drop %g ml must be positive", volumeML, dropML)
+	}
+	b.Inks = append([]BottlePart{}, b.Inks...)
+	b.VolumeML, b.DropML = volumeML, dropML
+	total := float64(b.Diluent.Parts)
+	for _, bp := range b.Inks {
+		total += float64(bp.Parts)
+	}
+	b.measure(total)
 	return b, nil
 }
 

@@ -159,3 +159,44 @@ func TestParseRecipe(t *testing.T) {
 		}
 	}
 }
+
+// Bottles sized for one cup and resized for another are the bottles mixed
+// for the other cup: a batch resumed with another --volume or --drop-ml
+// gives the same amounts as a fresh run.
+func TestBottlesForVolume(t *testing.T) {
+	p := reference(t)
+	mixes := []struct {
+		parts   []Part
+		diluent int
+	}{
+		{[]Part{{Pigment: "black", Parts: 1}}, 0},
+		{[]Part{{Pigment: "black-2", Parts: 2}}, 1},
+		{[]Part{{Pigment: "black-8", Parts: 4}, {Pigment: "brown-neutral", Parts: 3}}, 1},
+	}
+	cups := [][2]float64{{0, 0}, {2, 0.04}, {0.3, 0.05}, {10, 0.1}}
+	for _, m := range mixes {
+		first, err := MixInBottles(p, m.parts, m.diluent, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cup := range cups {
+			want, err := MixInBottles(p, m.parts, m.diluent, cup[0], cup[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := first.ForVolume(cup[0], cup[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s for %v: %+v, want %+v", first.Recipe, cup, got, want)
+			}
+		}
+		if _, err := first.ForVolume(-1, 0.05); err == nil {
+			t.Error("a negative volume was taken")
+		}
+		if again, _ := MixInBottles(p, m.parts, m.diluent, 0, 0); !reflect.DeepEqual(first, again) {
+			t.Errorf("ForVolume changed the original: %+v", first)
+		}
+	}
+}

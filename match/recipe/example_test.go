@@ -42,3 +42,19 @@ func ExampleMixInBottles() {
 	// 0.22 ml (4 drops) SMP Black (neat)
 	// 0.78 ml (16 drops) distilled water
 }
+
+// The same mix poured for a 3 ml cup with a 0.04 ml dropper.
+func ExampleBottles_ForVolume() {
+	p, _ := palettes.Builtin(palettes.DefaultName)
+	parts, water, _ := recipe.ParseRecipe(p, "black:1 water:8")
+	b, _ := recipe.MixInBottles(p, parts, water, 1, 0.05)
+	big, _ := b.ForVolume(3, 0.04)
+	fmt.Println(big.Recipe)
+	for _, bp := range append(big.Inks, big.Diluent) {
+		fmt.Printf("%.2f ml (%d drops) %s\n", bp.ML, bp.Drops, bp.Name)
+	}
+	// Output:
+	// 1 SMP Black (neat) + 8 distilled water (shade 8)
+	// 0.33 ml (8 drops) SMP Black (neat)
+	// 2.67 ml (67 drops) distilled water
+}
