@@ -35,12 +35,15 @@ type DotField struct {
 	// PosJitter moves each dot off its lattice point by up to this share
 	// of the free gap between neighbours (default 0.3; negative = none).
 	PosJitter float64
-	// Stubble, if > 0, is the coverage of short hair stubble over the
-	// scalp, 0..1 (e.g. 0.05), in colour Hair and fibres StrandWidthPx
-	// wide (default 1.5 px).
+	// Stubble, if > 0, is the coverage of hair stubble over the scalp,
+	// 0..1 (e.g. 0.05), in colour Hair: fibres StrandWidthPx wide
+	// (default 0.08 mm, at least 1 px) and StubbleMM long (default 1 mm,
+	// ±50%: a few days' growth seen at an angle), in random directions
+	// around one growth direction, over and between the dots.
 	Stubble       float64
 	Hair          colour.LabD50
 	StrandWidthPx float64
+	StubbleMM     float64
 	// Camera, Blur (Gaussian σ in pixels), Noise, JPEGQuality and Shading
 	// are as in Scene.
 	Camera      synth.Camera
@@ -88,7 +91,10 @@ func (f DotField) withDefaults() DotField {
 		f.PosJitter = 0
 	}
 	if f.StrandWidthPx <= 0 {
-		f.StrandWidthPx = 1.5
+		f.StrandWidthPx = math.Max(1, 0.08*f.PxPerMM)
+	}
+	if f.StubbleMM <= 0 {
+		f.StubbleMM = 1
 	}
 	return f
 }
@@ -111,7 +117,7 @@ func RenderDots(field DotField) (*image.NRGBA, DotTruth) {
 		}
 	}
 	if f.Stubble > 0 {
-		c.drawHair(Scene{Style: Stubble, Density: f.Stubble, StrandWidthPx: f.StrandWidthPx}, rng)
+		c.drawStubble(f, rng)
 	}
 
 	// The lattice: rows of dots offset by half a pitch (a hexagonal-ish
@@ -248,4 +254,18 @@ func encodeCanvas(c *canvas, cam synth.Camera, noise float64, rng *rand.Rand) *i
 		img.Pix[4*i+3] = 255
 	}
 	return img
+}
+
+// drawStubble draws straight hair stubs of the field's width and length.
+func (c *canvas) drawStubble(f DotField, rng *rand.Rand) {
+	wd, ln := f.StrandWidthPx, f.StubbleMM*f.PxPerMM
+	n := int(f.Stubble * float64(c.w*c.h) / (wd * ln))
+	growth := rng.Float64() * math.Pi
+	for k := 0; k < n; k++ {
+		x, y := rng.Float64()*float64(c.w), rng.Float64()*float64(c.h)
+		ang := growth + 0.6*(2*rng.Float64()-1)
+		l := ln * (0.5 + rng.Float64())
+		off := float32(0.08 * (2*rng.Float64() - 1))
+		c.strand([][2]float64{{x, y}, {x + l*math.Cos(ang), y + l*math.Sin(ang)}}, wd, off, nil)
+	}
 }
