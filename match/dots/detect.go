@@ -44,6 +44,10 @@ const (
 	// noiseK is how many noise standard deviations a peak must rise above
 	// the skin.
 	noiseK = 6
+	// minContrast is the least share of the skin's light a dot takes
+	// away at its peak (about 3 L* units on mid skin): skin mottle and
+	// pores stay below it, a healed dot, even faded, does not.
+	minContrast = 0.06
 	// skinNoiseK: skin samples are pixels whose contrast is within this
 	// many noise standard deviations (stubble, dots and their blurred rims
 	// are darker).
@@ -88,7 +92,7 @@ type field struct {
 // the shape tests then reject.
 func candidates(m *maps, minSep float64) []int {
 	w, h := m.w, m.h
-	thr := float32(math.Max(noiseK*m.noise, 0.02))
+	thr := float32(math.Max(noiseK*m.noise, minContrast))
 	var idx []int
 	for y := 1; y < h-1; y++ {
 		for x := 1; x < w-1; x++ {

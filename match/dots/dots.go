@@ -49,6 +49,11 @@ type Options struct {
 	// MaxPixels refuses larger photos (MeasurePhoto; default
 	// photo.DefaultMaxPixels).
 	MaxPixels int
+	// FullChroma says the photo keeps colour at full resolution (PNG):
+	// otherwise it is taken as a phone JPEG, whose 4:2:0 chroma
+	// subsampling blurs colour more than light. MeasurePhoto sets it from
+	// the file's format.
+	FullChroma bool
 }
 
 // Scale says how pixels became millimetres.
@@ -132,8 +137,9 @@ type Artifacts struct {
 	Mask *image.NRGBA
 }
 
-// patchMM resolves Options.CardSize.
-func patchMM(s string) (string, float64, error) {
+// ParseCardSize reads a card size as Options.CardSize gives it: the card's
+// name as results report it and its patch side in millimetres.
+func ParseCardSize(s string) (string, float64, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
 		s = "classic"
@@ -156,11 +162,12 @@ func MeasurePhoto(path string, opt Options) (Result, *Artifacts, error) {
 	if mp <= 0 {
 		mp = photo.DefaultMaxPixels
 	}
-	img, _, err := photo.Load(path, photo.Options{MaxPixels: mp})
+	img, info, err := photo.Load(path, photo.Options{MaxPixels: mp})
 	if err != nil {
-		return Result{Photo: path, Error: err.Error()}, nil, err
+		return Result{Photo: path, Error: err.Error(), Warnings: []string{}}, nil, err
 	}
 	defer img.Close()
+	opt.FullChroma = info.Format != "jpeg"
 	return Photo(path, img, opt)
 }
 
@@ -172,7 +179,7 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 		res.Error = fmt.Sprintf("%s: %v", path, err)
 		return res, nil, err
 	}
-	cardName, patch, err := patchMM(opt.CardSize)
+	cardName, patch, err := ParseCardSize(opt.CardSize)
 	if err != nil {
 		return fail(err)
 	}
@@ -198,7 +205,11 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	}
 	// Phone photos are JPEG with 4:2:0 chroma; at a reduced working size
 	// its blur shrinks with the scale.
-	f, err := measureField(p.Lab, Region{ROI: p.ROI, Mask: p.Mask, Exclude: p.Exclude}, pxPerMM, jpegChromaVar*p.Scale*p.Scale)
+	chromaVar := jpegChromaVar * p.Scale * p.Scale
+	if opt.FullChroma {
+		chromaVar = 0
+	}
+	f, err := measureField(p.Lab, Region{ROI: p.ROI, Mask: p.Mask, Exclude: p.Exclude}, pxPerMM, chromaVar)
 	if err != nil {
 		return fail(fmt.Errorf("measuring dots: %w", err))
 	}
@@ -244,6 +255,7 @@ func fill(res *Result, f *field, scale float64) {
 			d.DensityPerCM2 = &den
 		}
 	}
+	roundResult(res)
 	if f.coverage < 0.5 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("the dots are small against the blur (a dot's centre is %.0f%% dot): their colour is unmixed from the skin and less certain; photograph closer or sharper", 100*f.coverage))
 	}
@@ -265,5 +277,34 @@ func contrast(dot, skin colour.LabD50) segment.Contrast {
 		DC:    dot.Chroma() - skin.Chroma(),
 		DH:    dh,
 		Ratio: (math.Max(yd, ys) + 0.05) / (math.Min(yd, ys) + 0.05),
+	}
+}
+
+func r3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+func r3p(v *float64) {
+	if v != nil {
+		*v = r3(*v)
+	}
+}
+
+func r3lab(c colour.LabD50) colour.LabD50 {
+	return colour.LabD50{L: r3(c.L), A: r3(c.A), B: r3(c.B)}
+}
+
+// roundResult rounds the reported numbers to three decimals, as the rest
+// of smpmatch's JSON.
+func roundResult(res *Result) {
+	d := &res.Dots
+	d.Lab, d.Spread = r3lab(d.Lab), r3(d.Spread)
+	d.DiameterPx, d.SpacingPx, d.AreaPx, d.BlurPx, d.CoreCoverage = r3(d.DiameterPx), r3(d.SpacingPx), math.Round(d.AreaPx), r3(d.BlurPx), r3(d.CoreCoverage)
+	r3p(d.DiameterMM)
+	r3p(d.SpacingMM)
+	r3p(d.DensityPerCM2)
+	res.Skin.Lab, res.Skin.Spread, res.Skin.ITADeg = r3lab(res.Skin.Lab), r3(res.Skin.Spread), r3(res.Skin.ITADeg)
+	c := &res.Contrast
+	c.DE00, c.DL, c.DC, c.DH, c.Ratio = r3(c.DE00), r3(c.DL), r3(c.DC), r3(c.DH), r3(c.Ratio)
+	if res.Scale != nil {
+		res.Scale.MMPerPx = math.Round(res.Scale.MMPerPx*1e6) / 1e6
 	}
 }
