@@ -39,8 +39,8 @@
 // card table; see ClassicPatchMM). Results say which card was assumed, and
 // warn when the dots' size in mm is implausible for SMP.
 //
-// Limits: dots smaller than about twice the blur (a core under half dot)
-// cannot tell size from blur, and their colour is flagged less certain;
+// Limits: dots smaller than about twice the blur cannot tell size from
+// blur; their colour is then wrong and flagged (core coverage under 0.75);
 // dense dark stubble crossing most dots biases their colour towards the
 // hair; confluent (bled) dots are not counted.
 package dots
