@@ -44,6 +44,15 @@ const (
 	// noiseK is how many noise standard deviations a peak must rise above
 	// the skin.
 	noiseK = 6
+	// minRing is the least contrast, as a share of the centre's, that
+	// three quarters of sixteen samples on a circle inside the half-peak
+	// set must reach: a blurred disc is about as high all round (a stub across
+	// it raises two or four samples); a clump of parallel hairs is low
+	// across its axis, crossing hairs are low between their arms.
+	minRing = 0.3
+	// ringShare places that circle inside the level set of the opened map
+	// (whose flattened top puts its half-peak set wider than the dot's).
+	ringShare = 0.7
 	// minContrast is the least share of the skin's light a dot takes
 	// away at its peak (about 3 L* units on mid skin): skin mottle and
 	// pores stay below it, a healed dot, even faded, does not.
@@ -63,15 +72,16 @@ const (
 
 // found is one dot as measured, in working pixels.
 type found struct {
-	x, y   float64 // centre
-	peak   float64 // peak contrast of the blurred dot
-	rho    [3]float64
-	sigma  float64 // blur of this dot alone (0 when not measurable)
-	r      float64 // disc radius (under the field's blur)
-	lab    colour.LabD50
-	skin   colour.XYZ
-	resid  float64 // share the unmixing model leaves unexplained
-	inside bool    // counted: wholly inside the photo, the region, on skin
+	x, y     float64 // centre
+	peak     float64 // peak contrast of the blurred dot
+	rho      [3]float64
+	sigma    float64 // blur of this dot alone (0 when not measurable)
+	r        float64 // disc radius (under the field's blur)
+	lab      colour.LabD50
+	skin     colour.XYZ
+	resid    float64 // share the unmixing model leaves unexplained
+	contrast float64 // 1 − Y_dot/Y_skin, fitted
+	inside   bool    // counted: wholly inside the photo, the region, on skin
 }
 
 // field is what measure returns, in working pixels.
@@ -147,9 +157,23 @@ func candidates(m *maps, minSep float64) []int {
 // (connected to the seed, within a window) and that set's moments. It
 // returns the centroid, the half-peak radius, elongation and fill.
 func shape(m *maps, seed int, win int) (cx, cy, rho, elong, fill float64, ok bool) {
+	// A stub of hair touching a dot can carry its half-peak level set away
+	// out of the window: the dot's core stands higher than the stub, so
+	// higher levels are tried before giving up.
+	for _, q := range []float32{0.5, 0.65} {
+		cx, cy, rho, elong, fill, ok = shapeAt(m, seed, win, q)
+		if ok {
+			return
+		}
+	}
+	return
+}
+
+// shapeAt is shape at the level set q × the seed's value.
+func shapeAt(m *maps, seed int, win int, q float32) (cx, cy, rho, elong, fill float64, ok bool) {
 	w, h := m.w, m.h
 	sx, sy := seed%w, seed/w
-	lvl := 0.5 * m.round[seed]
+	lvl := q * m.round[seed]
 	x0, x1 := max(0, sx-win), min(w-1, sx+win)
 	y0, y1 := max(0, sy-win), min(h-1, sy+win)
 	ww := x1 - x0 + 1
@@ -292,4 +316,21 @@ func skinLike(c colour.LabD50) bool {
 	}
 	hue := c.HueDeg()
 	return hue >= skinHueMin && hue <= skinHueMax
+}
+
+// roundOnRaw reports whether the unopened contrast around (cx, cy) is a
+// disc rather than crossing hairs: the median of sixteen samples on the
+// circle of radius rho against the centre's value.
+func roundOnRaw(m *maps, cx, cy, rho float64) bool {
+	c := bilinear(m.dark, m.w, m.h, 1, 0, cx, cy)
+	if c <= 0 {
+		return false
+	}
+	var ring []float64
+	for k := 0; k < 16; k++ {
+		s, co := math.Sincos(float64(k) * math.Pi / 8)
+		ring = append(ring, bilinear(m.dark, m.w, m.h, 1, 0, cx+ringShare*rho*co, cy+ringShare*rho*s))
+	}
+	sort.Float64s(ring)
+	return ring[4] >= minRing*c
 }

@@ -61,3 +61,34 @@ func TestOnlyDotsInsideTheROIAreCounted(t *testing.T) {
 		t.Errorf("counted %d dots in the ROI, %d lie wholly inside it", n, want)
 	}
 }
+
+func TestStubbleAloneIsNotCounted(t *testing.T) {
+	// Dots of the skin's own colour: a field of nothing but stubble. For
+	// scale, a 480 × 360 field of 0.8 mm dots 1.6 mm apart at 10 px/mm
+	// holds about 760 dots.
+	for _, c := range []struct {
+		name    string
+		stubble float64
+		ppm     float64
+		most    int
+	}{
+		{"sparse stubble (5%) at 10 px/mm", 0.05, 10, 15},
+		{"dense stubble (12%) at 20 px/mm", 0.12, 20, 0},
+		// A known limit: at 10 px/mm hairs are one pixel wide and dense
+		// clumps of them look like dots (measured: 66).
+		{"dense stubble (12%) at 10 px/mm", 0.12, 10, 80},
+	} {
+		f := scene.DotField{W: 480, H: 360, Skin: colour.LabD50{L: 64, A: 12, B: 16}, Dot: colour.LabD50{L: 64, A: 12, B: 16},
+			PxPerMM: c.ppm, Stubble: c.stubble, Hair: colour.LabD50{L: 19, A: 1, B: 1}, Blur: 0.7, Noise: 0.01, JPEGQuality: 90,
+			Camera: synth.Camera{CCT: 6500, WhiteBalance: 1}, Seed: 9}
+		img, _ := scene.RenderDots(f)
+		res, err := measureField(scene.ToLab(img, f.Camera), Region{}, 0, jpegChromaVar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d counted", c.name, len(res.counted))
+		if len(res.counted) > c.most {
+			t.Errorf("%s: %d stubs counted as dots, want at most %d", c.name, len(res.counted), c.most)
+		}
+	}
+}
