@@ -29,8 +29,8 @@ func ExampleMeasurePhoto() {
 		return
 	}
 	fmt.Println(res.Correction, res.Scale.CardAssumed)
-	fmt.Printf("dots L* %.0f, diameter %.1f mm\n", res.Dots.Lab.L, *res.Dots.DiameterMM)
+	fmt.Printf("dots within 2 ΔE00 of the rendered colour: %v, diameter %.1f mm\n", colour.DeltaE00(res.Dots.Lab, f.Dot) < 2, *res.Dots.DiameterMM)
 	// Output:
 	// card passport
-	// dots L* 35, diameter 0.9 mm
+	// dots within 2 ΔE00 of the rendered colour: true, diameter 0.9 mm
 }

@@ -118,13 +118,24 @@ func fieldBlur(m *maps, dots []found, nn []float64, maxSigma float64) float64 {
 		}
 		return total
 	}
+	// Coarse steps of 10%, then 2.5% around the best.
 	var sigmas, cs []float64
-	bestCost := math.Inf(1)
-	for s := smoothSigma; s <= maxSigma; s *= 1.05 {
+	bestCost, best := math.Inf(1), smoothSigma
+	for s := smoothSigma; s <= maxSigma; s *= 1.1 {
 		c := cost(s)
 		sigmas, cs = append(sigmas, s), append(cs, c)
-		bestCost = math.Min(bestCost, c)
+		if c < bestCost {
+			bestCost, best = c, s
+		}
 	}
+	for _, f := range []float64{0.95, 0.975, 1.025, 1.05} {
+		if s := best * f; s >= smoothSigma && s <= maxSigma {
+			c := cost(s)
+			sigmas, cs = append(sigmas, s), append(cs, c)
+			bestCost = math.Min(bestCost, c)
+		}
+	}
+	sortPairs(sigmas, cs)
 	// Small dots under strong blur look alike for a range of (r, σ): the
 	// profile cannot tell a smaller dot blurred more from a larger one
 	// blurred less. Within that range (costs within blurTolerance of the
@@ -140,3 +151,18 @@ func fieldBlur(m *maps, dots []found, nn []float64, maxSigma float64) float64 {
 // blurTolerance is the share above the best fit within which blurs are
 // taken as equally good.
 const blurTolerance = 0.03
+
+// sortPairs sorts xs ascending, keeping ys paired.
+func sortPairs(xs, ys []float64) {
+	idx := make([]int, len(xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return xs[idx[a]] < xs[idx[b]] })
+	x2, y2 := make([]float64, len(xs)), make([]float64, len(ys))
+	for i, j := range idx {
+		x2[i], y2[i] = xs[j], ys[j]
+	}
+	copy(xs, x2)
+	copy(ys, y2)
+}
