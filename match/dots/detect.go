@@ -176,10 +176,20 @@ func shapeAt(m *maps, seed int, win int, q float32) (cx, cy, rho, elong, fill fl
 	lvl := q * m.round[seed]
 	x0, x1 := max(0, sx-win), min(w-1, sx+win)
 	y0, y1 := max(0, sy-win), min(h-1, sy+win)
-	ww := x1 - x0 + 1
-	seen := make([]bool, ww*(y1-y0+1))
+	// The flood marks pixels in one image-sized scratch, cleared after.
+	if len(m.seen) != w*h {
+		m.seen = make([]bool, w*h)
+	}
+	seen := m.seen
+	var touched []int
+	defer func() {
+		for _, i := range touched {
+			seen[i] = false
+		}
+	}()
 	stack := []int{seed}
-	seen[(sy-y0)*ww+sx-x0] = true
+	seen[seed] = true
+	touched = append(touched, seed)
 	var n, mx, my, mxx, myy, mxy float64
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
@@ -196,11 +206,11 @@ func shapeAt(m *maps, seed int, win int, q float32) (cx, cy, rho, elong, fill fl
 			return 0, 0, 0, 0, 0, false // runs out of the window: not a dot
 		}
 		for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
-			jx, jy := ix+d[0], iy+d[1]
-			k := (jy-y0)*ww + jx - x0
-			if !seen[k] && m.round[jy*w+jx] >= lvl {
-				seen[k] = true
-				stack = append(stack, jy*w+jx)
+			j := (iy+d[1])*w + ix + d[0]
+			if !seen[j] && m.round[j] >= lvl {
+				seen[j] = true
+				touched = append(touched, j)
+				stack = append(stack, j)
 			}
 		}
 	}

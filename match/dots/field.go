@@ -12,6 +12,9 @@ import (
 // 0.3–1.2 mm): with a scale, the first pass's closing disc is sized for it.
 const maxDotMM = 1.2
 
+// firstPassCandidates is how many candidates the first pass measures.
+const firstPassCandidates = 600
+
 // measureField finds and measures the dots of a corrected image. pxPerMM
 // is the scale in working pixels (0 when unknown).
 func measureField(lab *segment.LabImage, reg Region, pxPerMM, chromaVar float64) (*field, error) {
@@ -27,8 +30,13 @@ func measureField(lab *segment.LabImage, reg Region, pxPerMM, chromaVar float64)
 	if err != nil {
 		return nil, err
 	}
+	// The typical size needs a few hundred candidates, not every maximum
+	// on every dot's plateau.
 	var sizes []float64
-	for _, s := range candidates(m, 2) {
+	cands := candidates(m, 2)
+	step := max(1, len(cands)/firstPassCandidates)
+	for k := 0; k < len(cands); k += step {
+		s := cands[k]
 		cx, cy, rho, el, fill, ok := shape(m, s, int(short/8))
 		if ok && el <= maxElongation && fill >= minFill && 2*rho >= minDiameterPx && roundOnRaw(m, cx, cy, rho) &&
 			openedShare(m, cx, cy, 1.2*rho) >= minOpenedShare {

@@ -33,6 +33,8 @@ type maps struct {
 	// the dots: hair stubble, thinner than the disc, is gone; dots keep
 	// their shape.
 	round []float32
+	// seen is scratch for flood fills (all false between uses).
+	seen []bool
 	// noise is the standard deviation of dark's noise on plain skin.
 	noise float64
 }
@@ -88,11 +90,9 @@ func makeMaps(lab *segment.LabImage, xyz []float32, closePx, openPx int) (*maps,
 		defer c.Close()
 	}
 	y := ch[1]
-	closeK := gocv.GetStructuringElement(gocv.MorphEllipse, image.Pt(closePx, closePx))
-	defer closeK.Close()
 	skin := gocv.NewMat()
 	defer skin.Close()
-	gocv.MorphologyEx(y, &skin, gocv.MorphClose, closeK)
+	closing(y, &skin, closePx)
 	// The closing is a running maximum of the smoothed skin: smooth it
 	// once more so that its noise does not print into the contrast.
 	gocv.GaussianBlur(skin, &skin, image.Pt(0, 0), float64(closePx)/6, 0, gocv.BorderReflect101)
@@ -191,4 +191,39 @@ func polygonMask(polys []segment.Polygon, growPx, w, h int) ([]bool, error) {
 		out[i] = v > 0
 	}
 	return out, nil
+}
+
+// maxClosePx is the largest closing disc applied at full resolution: a
+// larger one is applied to a copy reduced by max-pooling (each reduced
+// pixel the brightest of its block, so the skin between dots survives the
+// reduction), then brought back by linear interpolation. The closing is
+// the skin's smooth light, so nothing finer is lost.
+const maxClosePx = 25
+
+// closing sets dst to the grey closing of src (CV32F) with a disc of
+// diameter px.
+func closing(src gocv.Mat, dst *gocv.Mat, px int) {
+	f := (px + maxClosePx - 1) / maxClosePx
+	if f <= 1 {
+		k := gocv.GetStructuringElement(gocv.MorphEllipse, image.Pt(px, px))
+		defer k.Close()
+		gocv.MorphologyEx(src, dst, gocv.MorphClose, k)
+		return
+	}
+	w, h := src.Cols(), src.Rows()
+	pool := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(f, f))
+	defer pool.Close()
+	pooled := gocv.NewMat()
+	defer pooled.Close()
+	gocv.Dilate(src, &pooled, pool)
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(pooled, &small, image.Pt(max(1, w/f), max(1, h/f)), 0, 0, gocv.InterpolationNearestNeighbor)
+	kp := oddAtLeast(float64(px)/float64(f), 3)
+	k := gocv.GetStructuringElement(gocv.MorphEllipse, image.Pt(kp, kp))
+	defer k.Close()
+	closed := gocv.NewMat()
+	defer closed.Close()
+	gocv.MorphologyEx(small, &closed, gocv.MorphClose, k)
+	gocv.Resize(closed, dst, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
 }

@@ -77,6 +77,7 @@ func unmix(m *maps, d []found, g *grid, k int, sigma, rad float64, ch chroma) (s
 		v   [3]float64   // Y, X − kx·Y, Z − kz·Y
 	}
 	var pxs []px
+	var buf []float64 // rows are cut from it, a block at a time
 	x0, x1 := max(0, int(dt.x-rad)), min(m.w-1, int(dt.x+rad))
 	y0, y1 := max(0, int(dt.y-rad)), min(m.h-1, int(dt.y+rad))
 	for y := y0; y <= y1; y++ {
@@ -86,13 +87,19 @@ func unmix(m *maps, d []found, g *grid, k int, sigma, rad float64, ch chroma) (s
 				continue
 			}
 			var row [2][]float64
+			if len(buf) < 2*n {
+				buf = make([]float64, 256*n)
+			}
 			for b, sg := range [2]float64{sigma, sigmaC} {
-				row[b] = make([]float64, n)
+				row[b], buf = buf[:n:n], buf[n:]
 				row[b][0] = 1
 				for j, i := range nb {
 					o := d[i]
-					if rr := math.Hypot(fx-o.x, fy-o.y); rr < o.r+5*sg {
-						row[b][j+1] = -profileAt(rr/sg, o.r/sg) * coreCoverage(o.r, sg)
+					row[b][j+1] = 0
+					dx, dy := fx-o.x, fy-o.y
+					lim := o.r + 5*sg
+					if d2 := dx*dx + dy*dy; d2 < lim*lim {
+						row[b][j+1] = -profileAt(math.Sqrt(d2)/sg, o.r/sg) * coreCoverage(o.r, sg)
 					}
 				}
 			}
