@@ -17,10 +17,10 @@ import (
 // Marcum's Q₁). At the centre G(0) = 1 − exp(−r²/2σ²): the coverage that
 // tells how much skin light a dot's core still mixes in.
 //
-// Measured level sets of a dot (the areas where its contrast is above 25%,
-// 50% and 75% of its peak) give radii ρ₂₅, ρ₅₀, ρ₇₅. In units of σ they
-// depend on u = r/σ alone; the table below holds them, so that a dot's
-// (ρ₂₅ − ρ₇₅)/ρ₅₀ gives u (blur relative to size), then σ and r.
+// In units of σ the profile depends on u = r/σ alone. Two tables hold it:
+// the radius where it falls to half its centre (a dot's measured half-peak
+// radius then gives a first r under a given σ), and the whole profile
+// normalised to its centre (for fitting dots' pixels, profile.go).
 
 // coreCoverage is G(0; r, σ): the share of a blurred disc's centre that is
 // the disc.
@@ -80,9 +80,10 @@ func levelRadius(u, q float64) float64 {
 	return (lo + hi) / 2
 }
 
-// levels tabulates ρ₂₅, ρ₅₀ and ρ₇₅ in units of σ against u = r/σ.
+// levels tabulates the half-peak radius ρ₅₀ in units of σ against
+// u = r/σ.
 type levels struct {
-	u, r25, r50, r75 []float64
+	u, r50 []float64
 }
 
 var (
@@ -94,32 +95,10 @@ func table() *levels {
 	levelTableOnce.Do(func() {
 		for u := 0.2; u <= 40; u *= 1.04 {
 			levelTable.u = append(levelTable.u, u)
-			levelTable.r25 = append(levelTable.r25, levelRadius(u, 0.25))
 			levelTable.r50 = append(levelTable.r50, levelRadius(u, 0.5))
-			levelTable.r75 = append(levelTable.r75, levelRadius(u, 0.75))
 		}
 	})
 	return &levelTable
-}
-
-// uFromWidth returns u = r/σ for a dot whose measured (ρ₂₅ − ρ₇₅)/ρ₅₀ is
-// w: the width of the dot's edge relative to its size falls as the dot
-// grows against the blur. ok is false when w is outside the table's range
-// (noise, or a shape that is not a blurred disc).
-func uFromWidth(w float64) (u float64, ok bool) {
-	t := table()
-	n := len(t.u)
-	width := func(i int) float64 { return (t.r25[i] - t.r75[i]) / t.r50[i] }
-	if w >= width(0) {
-		return t.u[0], false
-	}
-	if w <= width(n-1) {
-		return t.u[n-1], false
-	}
-	i := sort.Search(n, func(i int) bool { return width(i) <= w })
-	a, b := width(i-1), width(i)
-	f := (a - w) / (a - b)
-	return t.u[i-1] + f*(t.u[i]-t.u[i-1]), true
 }
 
 // radiusFromHalf returns the disc radius r for a dot whose half-peak level

@@ -276,37 +276,6 @@ func levelsOf(m *maps, f *found, lim float64, support float32) (ok bool) {
 	return n[2] > 0
 }
 
-// localSkin is the median linear colour of the skin around a dot: an
-// annulus outside its blurred rim, skipping dots, stubble and their rims
-// (pixels darker than the noise allows).
-func localSkin(m *maps, f *found, r1, r2 float64) (colour.XYZ, bool) {
-	w, h := m.w, m.h
-	lim := float32(math.Max(skinNoiseK*m.noise, 0.01))
-	var xs, ys, zs []float64
-	x0, x1 := max(0, int(f.x-r2)), min(w-1, int(f.x+r2))
-	y0, y1 := max(0, int(f.y-r2)), min(h-1, int(f.y+r2))
-	for y := y0; y <= y1; y++ {
-		for x := x0; x <= x1; x++ {
-			dx, dy := float64(x)+0.5-f.x, float64(y)+0.5-f.y
-			d2 := dx*dx + dy*dy
-			if d2 < r1*r1 || d2 > r2*r2 {
-				continue
-			}
-			i := y*w + x
-			if m.dark[i] > lim {
-				continue
-			}
-			xs = append(xs, float64(m.xyz[3*i]))
-			ys = append(ys, float64(m.xyz[3*i+1]))
-			zs = append(zs, float64(m.xyz[3*i+2]))
-		}
-	}
-	if len(ys) < 8 {
-		return colour.XYZ{}, false
-	}
-	return colour.XYZ{X: median(xs), Y: median(ys), Z: median(zs)}, true
-}
-
 func median(v []float64) float64 {
 	if len(v) == 0 {
 		return math.NaN()

@@ -214,22 +214,6 @@ func measureField(lab *segment.LabImage, reg Region, pxPerMM, chromaVar float64)
 	return f, nil
 }
 
-// r50At interpolates the half-peak radius (units of σ) of a disc of
-// radius u (units of σ).
-func r50At(u float64) float64 {
-	t := table()
-	n := len(t.u)
-	if u <= t.u[0] {
-		return t.r50[0]
-	}
-	if u >= t.u[n-1] {
-		return u
-	}
-	i := sort.SearchFloat64s(t.u, u)
-	f := (u - t.u[i-1]) / (t.u[i] - t.u[i-1])
-	return t.r50[i-1] + f*(t.r50[i]-t.r50[i-1])
-}
-
 // nearest returns each dot's distance to its nearest neighbour.
 func nearest(d []found) []float64 {
 	out := make([]float64, len(d))
