@@ -14,6 +14,7 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/batch"
+	"github.com/smpmatch/smpmatch/match/dots"
 	"github.com/smpmatch/smpmatch/match/healed"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/smpmatch/smpmatch/match/optics"
@@ -23,11 +24,25 @@ import (
 )
 
 // newDotsMeasurer measures the healed dots of a follow-up photo for the
-// observations' followup_photo column. It is nil until the healed-dot
-// measurer (`smpmatch measure --dots`, match/dots) is wired here; rows with
-// follow-up photos are then refused with a message saying to give the
-// numbers instead.
-var newDotsMeasurer func(c *cli.Context) (healed.PhotoMeasurer, error)
+// observations' followup_photo column, as `smpmatch measure --dots` does
+// (match/dots), with the same calibration options.
+var newDotsMeasurer = func(c *cli.Context) (healed.PhotoMeasurer, error) {
+	mopt, err := measureOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	opt := dots.Options{Measure: mopt, MaxPixels: c.Int("max-pixels")}
+	return healed.MeasurerFunc(func(p string) (colour.LabD50, error) {
+		res, _, err := dots.MeasurePhoto(p, opt)
+		if err != nil {
+			return colour.LabD50{}, err
+		}
+		if !res.Dots.Found {
+			return colour.LabD50{}, fmt.Errorf("no healed dots found in %s (smpmatch measure --dots %s --mask-out DIR shows what was seen)", p, p)
+		}
+		return res.Dots.Lab, nil
+	}), nil
+}
 
 func healedCommand() *cli.Command {
 	common := append([]cli.Flag{

@@ -45,6 +45,8 @@ func measureCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print JSON Lines (one object per photo) instead of text"},
 			&cli.StringFlag{Name: "mask-out", Usage: "write a picture of what was counted as hair and scalp to `DIR`"},
 			&cli.StringFlag{Name: "corrected-out", Usage: "write the colour-corrected photo (sRGB PNG, no metadata) to `DIR`"},
+			&cli.BoolFlag{Name: "dots", Usage: "measure healed SMP dots (follow-up photo): colour, count, size, spacing, density, skin"},
+			&cli.StringFlag{Name: "card-size", Value: "classic", Usage: "with --dots: the card in the photo, for scale: classic, passport, or its patch side in `MM`"},
 		),
 		Action: runMeasure,
 	}
@@ -186,6 +188,9 @@ func runMeasure(c *cli.Context) error {
 				return usagef("--%s: %v", flag, err)
 			}
 		}
+	}
+	if c.Bool("dots") {
+		return runMeasureDots(c, photos, opt)
 	}
 	failed := 0
 	stems := pictureStems(photos)

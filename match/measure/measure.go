@@ -98,72 +98,22 @@ var ErrNoCalibration = errors.New("no colour calibration: give --profile, includ
 // photo that is not a scalp gives a low-confidence Result with warnings.
 func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	res := Result{Photo: path}
-	if img.Cols() < MinPhotoSide || img.Rows() < MinPhotoSide {
-		return res, nil, fmt.Errorf("the photo is %dx%d pixels: too small to show hair fibres (at least %d on each side)", img.Cols(), img.Rows(), MinPhotoSide)
-	}
-	if !opt.ROI.Empty() && opt.ROI.Intersect(image.Rect(0, 0, img.Cols(), img.Rows())).Empty() {
-		r := opt.ROI
-		return res, nil, fmt.Errorf("the region of interest %d,%d,%d,%d (x,y,w,h) lies outside the photo, which is %dx%d pixels", r.Min.X, r.Min.Y, r.Dx(), r.Dy(), img.Cols(), img.Rows())
-	}
-	var conv func(ccm.CameraRGB) colour.LabD50
-	var exclude []card.Corners
-	var pitch float64
-	switch {
-	case opt.Profile != nil:
-		res.Correction = "profile"
-		res.Calibrated = true
-		conv = opt.Profile.Lab
-	default:
-		r, err := calibrate.Read(path, img, opt.Read)
-		if err == nil {
-			sess, ferr := calibrate.Fit([]calibrate.Reading{r})
-			if ferr != nil {
-				return res, nil, fmt.Errorf("the card in the photo cannot calibrate it: %w", ferr)
-			}
-			res.Correction = "card"
-			res.Calibrated = true
-			pr := sess.Results[0]
-			res.Card = pr.Card
-			res.Calibration = pr.Fit
-			conv = sess.Profile.Lab
-			exclude = append(exclude, r.Detection.Corners)
-			pitch = r.Detection.PitchPx
-			break
-		}
-		var rej *card.RejectedError
-		if errors.As(err, &rej) || !errors.Is(err, card.ErrNoCard) {
-			if !opt.Uncalibrated {
-				return res, nil, fmt.Errorf("%w (%v)", ErrNoCalibration, err)
-			}
-		}
-		if !opt.Uncalibrated {
-			return res, nil, ErrNoCalibration
-		}
-		res.Correction = "none (assumed sRGB)"
-		conv = func(c ccm.CameraRGB) colour.LabD50 { return colour.SRGB{R: c.R, G: c.G, B: c.B}.LabD50() }
-	}
-
-	work, scale, err := reduce(img, opt.WorkSide)
+	p, err := Prepare(path, img, opt)
+	res.Correction, res.Calibrated, res.Card, res.Calibration = p.Correction, p.Calibrated, p.Card, p.Calibration
 	if err != nil {
 		return res, nil, err
 	}
-	defer work.Close()
-	lab, corrected, err := toLab(work, conv)
-	if err != nil {
-		return res, nil, err
-	}
+	lab, corrected := p.Lab, p.Corrected
 	res.WorkSize = [2]int{lab.W, lab.H}
 
 	so := opt.Segment
-	if !opt.ROI.Empty() {
-		so.ROI = scaleRect(opt.ROI, scale)
+	if !p.ROI.Empty() {
+		so.ROI = p.ROI
 	}
-	if opt.ROIMask != nil {
-		so.Mask = scaleMask(opt.ROIMask, lab.W, lab.H)
+	if p.Mask != nil {
+		so.Mask = p.Mask
 	}
-	for _, c := range exclude {
-		so.Exclude = append(so.Exclude, grownPolygon(c, pitch, scale))
-	}
+	so.Exclude = append(so.Exclude, p.Exclude...)
 	seg, err := segment.Measure(lab, so)
 	if err != nil {
 		return res, nil, fmt.Errorf("measuring: %w", err)

@@ -1,0 +1,9 @@
+package dots
+
+import (
+	"testing"
+
+	"github.com/smpmatch/smpmatch/calibrate/matcheck"
+)
+
+func TestMain(m *testing.M) { matcheck.Main(m) }

@@ -1,0 +1,114 @@
+package measure
+
+import (
+	"errors"
+	"fmt"
+	"image"
+
+	"github.com/smpmatch/smpmatch/calibrate"
+	"github.com/smpmatch/smpmatch/calibrate/card"
+	"github.com/smpmatch/smpmatch/calibrate/ccm"
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/match/segment"
+	"gocv.io/x/gocv"
+)
+
+// Prepared is a photo made ready for measuring: colour-corrected and
+// converted to L*a*b* D50 at the working resolution, with the regions the
+// options and the card rule out. Photo measures hair and scalp on it;
+// match/dots measures healed SMP dots on it.
+type Prepared struct {
+	// Lab is the corrected photo at the working resolution.
+	Lab *segment.LabImage
+	// Corrected is Lab rendered as sRGB, for people.
+	Corrected *image.NRGBA
+	// Scale is working pixels per photo pixel (≤ 1).
+	Scale float64
+	// Correction, Calibrated, Card and Calibration are as in Result.
+	Correction  string
+	Calibrated  bool
+	Card        *calibrate.CardResult
+	Calibration *calibrate.FitStats
+	// CardCorners and CardPitchPx locate the card found in the photo, in
+	// photo pixels (CardPitchPx is 0 when no card was found in it).
+	CardCorners card.Corners
+	CardPitchPx float64
+	// Exclude holds the card's outline grown by 1.5 patch pitches, in
+	// working pixels: never skin.
+	Exclude []segment.Polygon
+	// ROI and Mask are Options.ROI and Options.ROIMask in working pixels
+	// (empty and nil when not given).
+	ROI  image.Rectangle
+	Mask *image.Gray
+}
+
+// Prepare corrects a decoded BGR photo as Options say (profile, else the
+// card in the photo, else sRGB when Uncalibrated) and converts it to
+// L*a*b* D50 at the working resolution. On error the returned Prepared
+// still carries what was learnt about the calibration.
+func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
+	var p Prepared
+	if img.Cols() < MinPhotoSide || img.Rows() < MinPhotoSide {
+		return p, fmt.Errorf("the photo is %dx%d pixels: too small to show hair fibres (at least %d on each side)", img.Cols(), img.Rows(), MinPhotoSide)
+	}
+	if !opt.ROI.Empty() && opt.ROI.Intersect(image.Rect(0, 0, img.Cols(), img.Rows())).Empty() {
+		r := opt.ROI
+		return p, fmt.Errorf("the region of interest %d,%d,%d,%d (x,y,w,h) lies outside the photo, which is %dx%d pixels", r.Min.X, r.Min.Y, r.Dx(), r.Dy(), img.Cols(), img.Rows())
+	}
+	var conv func(ccm.CameraRGB) colour.LabD50
+	switch {
+	case opt.Profile != nil:
+		p.Correction = "profile"
+		p.Calibrated = true
+		conv = opt.Profile.Lab
+	default:
+		r, err := calibrate.Read(path, img, opt.Read)
+		if err == nil {
+			sess, ferr := calibrate.Fit([]calibrate.Reading{r})
+			if ferr != nil {
+				return p, fmt.Errorf("the card in the photo cannot calibrate it: %w", ferr)
+			}
+			p.Correction = "card"
+			p.Calibrated = true
+			pr := sess.Results[0]
+			p.Card = pr.Card
+			p.Calibration = pr.Fit
+			conv = sess.Profile.Lab
+			p.CardCorners = r.Detection.Corners
+			p.CardPitchPx = r.Detection.PitchPx
+			break
+		}
+		var rej *card.RejectedError
+		if errors.As(err, &rej) || !errors.Is(err, card.ErrNoCard) {
+			if !opt.Uncalibrated {
+				return p, fmt.Errorf("%w (%v)", ErrNoCalibration, err)
+			}
+		}
+		if !opt.Uncalibrated {
+			return p, ErrNoCalibration
+		}
+		p.Correction = "none (assumed sRGB)"
+		conv = func(c ccm.CameraRGB) colour.LabD50 { return colour.SRGB{R: c.R, G: c.G, B: c.B}.LabD50() }
+	}
+
+	work, scale, err := reduce(img, opt.WorkSide)
+	if err != nil {
+		return p, err
+	}
+	defer work.Close()
+	lab, corrected, err := toLab(work, conv)
+	if err != nil {
+		return p, err
+	}
+	p.Lab, p.Corrected, p.Scale = lab, corrected, scale
+	if !opt.ROI.Empty() {
+		p.ROI = scaleRect(opt.ROI, scale)
+	}
+	if opt.ROIMask != nil {
+		p.Mask = scaleMask(opt.ROIMask, lab.W, lab.H)
+	}
+	if p.CardPitchPx > 0 {
+		p.Exclude = append(p.Exclude, grownPolygon(p.CardCorners, p.CardPitchPx, scale))
+	}
+	return p, nil
+}
