@@ -454,6 +454,20 @@ func (m *measurer) run() Result {
 	r.Scalp.RegionPixels = nReg
 	hair, spread := m.hairColour(nReg)
 	r.Hair = hair
+	// L* beyond 0–100 is no surface colour (hair lighter than white comes
+	// from unmixing a fibre too thin to show a core): clamp it and say so.
+	impossible := 1.0
+	for _, c := range []struct {
+		what  string
+		found bool
+		lab   *colour.LabD50
+	}{{"hair", r.Hair.Found, &r.Hair.Lab}, {"scalp", r.Scalp.Found, &r.Scalp.Lab}} {
+		if l := c.lab.L; c.found && (l < 0 || l > 100) {
+			c.lab.L = math.Max(0, math.Min(100, l))
+			impossible = 0
+			m.warn = append(m.warn, fmt.Sprintf("%s L* came out as %.0f, outside 0–100 (physically impossible): clamped to %.0f; do not use this colour (fibres too thin or blurred to read? photograph closer)", c.what, l, c.lab.L))
+		}
+	}
 	if r.Scalp.Found && r.Hair.Found {
 		r.Contrast = contrast(r.Hair.Lab, r.Scalp.Lab)
 		if r.Hair.Lab.L < r.Scalp.Lab.L {
@@ -480,6 +494,10 @@ func (m *measurer) run() Result {
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
 		{notShade(r.Hair.Lab, r.Scalp.Lab, r.Contrast.DE00, m.o.MinHairContrast), "the 'hair' looks like shaded skin (creases, pores, folds), not fibres of another colour"},
 	}
+	if impossible < 1 {
+		// The warning was added above, with the value.
+		fs = append(fs, factor{impossible, ""})
+	}
 	return m.finish(r, fs)
 }
 
@@ -505,7 +523,7 @@ func (m *measurer) finish(r Result, fs []factor) Result {
 	r.Confidence = 1
 	for _, f := range fs {
 		r.Confidence = math.Min(r.Confidence, f.v)
-		if f.v < 1 {
+		if f.v < 1 && f.msg != "" {
 			m.warn = append(m.warn, f.msg)
 		}
 	}
