@@ -17,5 +17,5 @@ func ExampleFind() {
 		return
 	}
 	fmt.Printf("head region: %.0f%% of the frame, IoU with the true head ≥ 0.9: %v\n", 100*r.Share, iou(r.Mask, truth) >= 0.9)
-	// Output: head region: 29% of the frame, IoU with the true head ≥ 0.9: true
+	// Output: head region: 30% of the frame, IoU with the true head ≥ 0.9: true
 }

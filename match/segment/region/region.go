@@ -37,9 +37,8 @@
 //     light).
 //  3. Skin pixels lie within 2 spreads of the skin's chromaticity and are
 //     not black (L* ≥ 12). Hair pixels are textured (Weber texture above
-//     max(0.04, 3 × the lower quartile of the skin's): the skin's own pores
-//     set the floor) over an area: an opening drops the textured lines
-//     along objects' outlines.
+//     0.05: smooth skin, walls and phone noise stay at 0.01–0.03) over an
+//     area: an opening drops the textured lines along objects' outlines.
 //  4. The head. Skin and hair, opened to cut thin bridges, split into
 //     8-connected components (OpenCV); the head is the component with the
 //     most skin (hair counts 0.7), each pixel weighted by its closeness to
@@ -74,6 +73,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"runtime"
 	"sort"
 	"unsafe"
 
@@ -105,6 +105,10 @@ type Region struct {
 	Skin *image.Gray
 	// Hair is the part of Mask that is textured and not skin-coloured.
 	Hair *image.Gray
+	// Textured is the part of Mask that is textured like hair, whatever
+	// its colour (brown hair has skin's hue): skin seen there is mixed
+	// with fibres.
+	Textured *image.Gray
 	// Pixels counts Mask's pixels.
 	Pixels int
 	// Share is Pixels over the admitted pixels (ROI, Mask, Exclude).
@@ -135,9 +139,12 @@ const (
 	// spread bounds (α, β units): JPEG and mottling give at least the
 	// first; more than the second is no longer one person's skin.
 	minSpread, maxSpread = 0.02, 0.045
-	// hairTextureMin, hairTextureRel: a pixel is hair-textured above
-	// max(min, rel × median skin texture), L* units.
-	hairTextureMin, hairTextureRel = 0.04, 3.0
+	// hairTexture: a pixel is hair-textured above this Weber contrast
+	// (RMS dY/Y at fibre scale). Smooth skin, walls and a phone's noise
+	// and JPEG blocks give 0.01–0.03 on the real intake photos, fields of
+	// fibres 0.05–0.15. It is fixed, not relative to the photo, because a
+	// close-up of stubble is textured all over.
+	hairTexture = 0.05
 	// hairOpenPx: the opening that keeps textured areas and drops
 	// textured lines (outlines of objects), working-size pixels.
 	hairOpenPx = 5
@@ -167,6 +174,8 @@ const (
 	coreDepth, coreCentre = 0.15, 0.4
 	// grabCutIters: GrabCut's iterations (it settles within a few).
 	grabCutIters = 3
+	// grabCutSeed: any fixed seed makes GrabCut deterministic.
+	grabCutSeed = 1
 	// hairScore: a hair pixel's vote for its component, against a skin
 	// pixel's 1.
 	hairScore = 0.7
@@ -239,6 +248,11 @@ func Find(pix []float32, w, h int, o Options) (Region, error) {
 	}
 	r.Skin = upscale(skin, ww, wh, w, h, admitFull)
 	r.Hair = upscale(hair, ww, wh, w, h, admitFull)
+	textured := make([]bool, len(head))
+	for i, v := range head {
+		textured[i] = v && f.hair[i]
+	}
+	r.Textured = upscale(textured, ww, wh, w, h, admitFull)
 	for _, v := range r.Mask.Pix {
 		if v != 0 {
 			r.Pixels++
@@ -356,12 +370,29 @@ type features struct {
 	spread        float64
 	skin, hair    []bool
 	border        []bool
+	texThr        float64
+	box           image.Rectangle
 }
 
 func newFeatures(lab, tex []float32, admit []bool, w, h int) *features {
 	f := &features{w: w, h: h, lab: lab, tex: tex, admit: admit,
 		alpha: make([]float32, w*h), beta: make([]float32, w*h), centre: make([]float32, w*h), estCentre: make([]float32, w*h)}
-	half := math.Hypot(float64(w), float64(h)) / 2
+	// The frame is the admitted pixels' bounding box: a user's ROI is
+	// the photo they mean.
+	f.box = image.Rectangle{}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if admit[y*w+x] {
+				f.box = f.box.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	if f.box.Empty() {
+		f.box = image.Rect(0, 0, w, h)
+	}
+	bx0, by0 := float64(f.box.Min.X), float64(f.box.Min.Y)
+	bw, bh := float64(f.box.Dx()), float64(f.box.Dy())
+	half := math.Hypot(bw, bh) / 2
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
@@ -372,7 +403,7 @@ func newFeatures(lab, tex []float32, admit []bool, w, h int) *features {
 			f.tex[i] = float32(3 * float64(tex[i]) * k)
 			f.alpha[i] = float32(float64(lab[3*i+1]) * k)
 			f.beta[i] = float32(float64(lab[3*i+2]) * k)
-			r := math.Hypot(float64(x)+0.5-float64(w)/2, float64(y)+0.5-float64(h)/2) / half
+			r := math.Hypot(float64(x)+0.5-bx0-bw/2, float64(y)+0.5-by0-bh/2) / half
 			f.centre[i] = float32(math.Exp(-r * r / (2 * centreSigma * centreSigma)))
 			f.estCentre[i] = float32(math.Exp(-r * r / (2 * estCentreSigma * estCentreSigma)))
 		}
@@ -468,7 +499,6 @@ func (f *features) estimateSkin(allowNeutral bool) {
 	}
 	f.skin = make([]bool, n)
 	noSkin := !allowNeutral && math.Hypot(f.alpha0, f.beta0) < minSkinChroma
-	var skinTex []float32
 	for i := 0; i < n; i++ {
 		if noSkin || !f.admit[i] || f.lab[3*i] < minSkinL {
 			continue
@@ -476,10 +506,10 @@ func (f *features) estimateSkin(allowNeutral bool) {
 		d := math.Hypot(float64(f.alpha[i])-f.alpha0, float64(f.beta[i])-f.beta0)
 		if d <= skinDist*f.spread {
 			f.skin[i] = true
-			skinTex = append(skinTex, f.tex[i])
 		}
 	}
-	thr := math.Max(hairTextureMin, hairTextureRel*float64(quantile32(skinTex, 0.25)))
+	thr := hairTexture
+	f.texThr = thr
 	raw := boolMat(f.w, f.h, func(i int) bool {
 		if !f.admit[i] || float64(f.tex[i]) < thr {
 			return false
@@ -510,11 +540,12 @@ func (f *features) estimateSkin(allowNeutral bool) {
 	hp2, _ := opc.DataPtrUint8()
 	f.hair = make([]bool, n)
 	f.border = make([]bool, n)
-	bw := max(1, int(borderShare*float64(min(f.w, f.h))))
+	bw := max(1, int(borderShare*float64(min(f.box.Dx(), f.box.Dy()))))
 	for i := range f.hair {
 		f.hair[i] = hp2[i] != 0
 		x, y := i%f.w, i/f.w
-		f.border[i] = x < bw || y < bw || x >= f.w-bw || y >= f.h-bw
+		b := f.box
+		f.border[i] = x < b.Min.X+bw || y < b.Min.Y+bw || x >= b.Max.X-bw || y >= b.Max.Y-bw
 	}
 }
 
@@ -649,7 +680,7 @@ func (f *features) grabCut(comp []bool) []bool {
 			mp[i] = 1 // GC_FGD
 			core[i] = true
 			nCore++
-		case f.border[i] && !f.skin[i] && !f.hair[i]:
+		case f.border[i] && !f.skin[i] && float64(f.tex[i]) < f.texThr:
 			// The frame's edge, smooth and not skin: a wall, a
 			// door, a shirt.
 			mp[i] = 0 // GC_BGD
@@ -681,7 +712,13 @@ func (f *features) grabCut(comp []bool) []bool {
 	bgd, fgd := gocv.NewMat(), gocv.NewMat()
 	defer bgd.Close()
 	defer fgd.Close()
+	// GrabCut seeds its colour models with k-means from OpenCV's
+	// per-thread random generator: fix the seed on the thread that runs
+	// it, so that the same photo always gives the same region.
+	runtime.LockOSThread()
+	gocv.SetRNGSeed(grabCutSeed)
 	gocv.GrabCut(img, &mask, image.Rectangle{}, &bgd, &fgd, grabCutIters, gocv.GCInitWithMask)
+	runtime.UnlockOSThread()
 	mp, _ = mask.DataPtrUint8()
 	fg := boolMat(f.w, f.h, func(i int) bool { return mp[i] == 1 || mp[i] == 3 })
 	defer fg.Close()
