@@ -58,7 +58,8 @@
 //     patch, an ear's shadow), the outline closed, and the mask scaled back
 //     to full size and cut by the ROI, mask and exclusions.
 //
-// Find costs about 0.1 s of CPU for a 640 × 640 photo, most of it GrabCut.
+// Find takes about 0.14 s for a 640 × 640 photo, most of it GrabCut
+// (BenchmarkFind640).
 //
 // Region.Skin and Region.Hair are the two parts, for pictures and for
 // deciding what is skin; Region.Mask is their union with holes filled: the

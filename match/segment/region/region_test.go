@@ -221,3 +221,17 @@ func TestFindRejectsBadInput(t *testing.T) {
 		t.Errorf("all-masked image: %v, want ErrEmpty", err)
 	}
 }
+
+// BenchmarkFind640 finds the head in a rendered 640 × 640 photo, the size of
+// the real intake photos.
+func BenchmarkFind640(b *testing.B) {
+	sc := base()
+	sc.w, sc.h = 640, 640
+	pix, _ := sc.render(1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := region.Find(pix, sc.w, sc.h, region.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
