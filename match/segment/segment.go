@@ -13,11 +13,11 @@
 //
 // Measure works in stages:
 //
-//  1. Scalp region: blocks of the image whose pixels are mostly skin-like
-//     (hue 15–85° and chroma ≥ 5 in L*a*b*), the largest 4-connected group
-//     with its holes filled (hair inside the scalp is part of it), one block
-//     in from its edge. The card (Options.Exclude), the ROI and mask, the
-//     background, clothing and a separate hand fall away here.
+//  1. Scalp region: the head — its skin and the hair growing on it — found
+//     by match/segment/region (skin chromaticity estimated from the photo,
+//     texture for hair, GrabCut for the outline; see its package doc). The
+//     card (Options.Exclude), the ROI and mask, the wall, clothing and a
+//     separate hand fall away here.
 //  2. Local skin and light: the most common colour per tile (median, then
 //     median of the nearer half), a 3 × 3 median over tiles, interpolated.
 //     A robust quadratic fit of the local skin's log luminance models the
@@ -56,7 +56,8 @@
 //     chromaticity). The weakest factor is the confidence; each weak factor
 //     adds a warning, and below 0.5 the result is flagged LowConfidence.
 //
-// The core is plain Go over float32 slices; it does not use OpenCV.
+// The region stage uses OpenCV (through match/segment/region); the rest is
+// plain Go over float32 slices.
 package segment
 
 import (
@@ -89,7 +90,8 @@ type Options struct {
 	// Exclude lists areas never to measure, e.g. the card's quadrilateral.
 	Exclude []Polygon
 
-	// BlockPx is the block size for finding the scalp region.
+	// BlockPx was the block size for finding the scalp region; unused
+	// since the region comes from match/segment/region.
 	// Default: long side / 80, at least 4.
 	BlockPx int
 	// TilePx is the tile size of the local skin estimate; it must be
@@ -102,8 +104,9 @@ type Options struct {
 	// SkinChromaMin is the least chroma C*ab of skin (default 5). Greys,
 	// white walls and black hair fall below it.
 	SkinChromaMin float64
-	// MinSkinShare is the share of skin-like pixels that makes a block part
-	// of the scalp (default 0.3).
+	// MinSkinShare was the share of skin-like pixels that made a block
+	// part of the scalp; unused since the region comes from
+	// match/segment/region.
 	MinSkinShare float64
 	// ShadowRatio: skin whose local luminance Y is below ShadowRatio × the
 	// best-lit skin's is deep shadow and is not measured (default 0.5, one
@@ -409,7 +412,7 @@ func newHueArc(minDeg, maxDeg float64) hueArc {
 
 func (m *measurer) run() Result {
 	var r Result
-	nReg := m.findRegion()
+	nReg := m.headRegion()
 	if nReg == 0 {
 		return m.finish(r, []factor{{0, "no skin-coloured region found: this does not look like a scalp (or the colour correction failed)"}})
 	}
@@ -444,6 +447,11 @@ func (m *measurer) run() Result {
 	// leaves out the hair the first one found.
 	for pass := 0; pass < hairPasses; pass++ {
 		if !m.skinPass(func(i int) bool { return m.reg[i] && !near[i] && m.quiet(i) }) {
+			if pass > 0 {
+				// Dense hair leaves no quiet skin between the
+				// fibres found: the first pass's skin and hair stand.
+				break
+			}
 			return m.finish(r, []factor{{0, "too little skin to measure"}})
 		}
 		m.findHair(false)
@@ -454,6 +462,20 @@ func (m *measurer) run() Result {
 	r.Scalp.RegionPixels = nReg
 	hair, spread := m.hairColour(nReg)
 	r.Hair = hair
+	// L* beyond 0–100 is no surface colour (hair lighter than white comes
+	// from unmixing a fibre too thin to show a core): clamp it and say so.
+	impossible := 1.0
+	for _, c := range []struct {
+		what  string
+		found bool
+		lab   *colour.LabD50
+	}{{"hair", r.Hair.Found, &r.Hair.Lab}, {"scalp", r.Scalp.Found, &r.Scalp.Lab}} {
+		if l := c.lab.L; c.found && (l < 0 || l > 100) {
+			c.lab.L = math.Max(0, math.Min(100, l))
+			impossible = 0
+			m.warn = append(m.warn, fmt.Sprintf("%s L* came out as %.0f, outside 0–100 (physically impossible): clamped to %.0f; do not use this colour (fibres too thin or blurred to read? photograph closer)", c.what, l, c.lab.L))
+		}
+	}
 	if r.Scalp.Found && r.Hair.Found {
 		r.Contrast = contrast(r.Hair.Lab, r.Scalp.Lab)
 		if r.Hair.Lab.L < r.Scalp.Lab.L {
@@ -480,6 +502,10 @@ func (m *measurer) run() Result {
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
 		{notShade(r.Hair.Lab, r.Scalp.Lab, r.Contrast.DE00, m.o.MinHairContrast), "the 'hair' looks like shaded skin (creases, pores, folds), not fibres of another colour"},
 	}
+	if impossible < 1 {
+		// The warning was added above, with the value.
+		fs = append(fs, factor{impossible, ""})
+	}
 	return m.finish(r, fs)
 }
 
@@ -505,140 +531,13 @@ func (m *measurer) finish(r Result, fs []factor) Result {
 	r.Confidence = 1
 	for _, f := range fs {
 		r.Confidence = math.Min(r.Confidence, f.v)
-		if f.v < 1 {
+		if f.v < 1 && f.msg != "" {
 			m.warn = append(m.warn, f.msg)
 		}
 	}
 	r.LowConfidence = r.Confidence < lowConfidence
 	r.Warnings = append([]string{}, m.warn...)
 	return r
-}
-
-// findRegion marks the scalp region in m.reg and returns its size.
-func (m *measurer) findRegion() int {
-	bs := m.o.BlockPx
-	bw, bh := (m.w+bs-1)/bs, (m.h+bs-1)/bs
-	head := make([]bool, bw*bh)
-	for by := 0; by < bh; by++ {
-		for bx := 0; bx < bw; bx++ {
-			var nc, ns, area int
-			for y := by * bs; y < min(m.h, (by+1)*bs); y++ {
-				for x := bx * bs; x < min(m.w, (bx+1)*bs); x++ {
-					area++
-					i := y*m.w + x
-					if m.cand[i] {
-						nc++
-						if m.skin[i] {
-							ns++
-						}
-					}
-				}
-			}
-			head[by*bw+bx] = nc*2 >= area && float64(ns) >= m.o.MinSkinShare*float64(nc)
-		}
-	}
-	// Largest 4-connected group.
-	lab := make([]int, bw*bh)
-	best, bestN, n := 0, 0, 0
-	for s := range head {
-		if !head[s] || lab[s] != 0 {
-			continue
-		}
-		n++
-		cnt := 0
-		stack := []int{s}
-		lab[s] = n
-		for len(stack) > 0 {
-			i := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			cnt++
-			x, y := i%bw, i/bw
-			for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
-				xx, yy := x+d[0], y+d[1]
-				if xx < 0 || yy < 0 || xx >= bw || yy >= bh {
-					continue
-				}
-				j := yy*bw + xx
-				if head[j] && lab[j] == 0 {
-					lab[j] = n
-					stack = append(stack, j)
-				}
-			}
-		}
-		if cnt > bestN {
-			best, bestN = n, cnt
-		}
-	}
-	if bestN == 0 {
-		m.reg = make([]bool, m.w*m.h)
-		return 0
-	}
-	comp := make([]bool, bw*bh)
-	for i := range comp {
-		comp[i] = lab[i] == best
-	}
-	// Fill holes: blocks not reachable from the border around the group.
-	outside := make([]bool, bw*bh)
-	var stack []int
-	for i := range comp {
-		x, y := i%bw, i/bw
-		if !comp[i] && (x == 0 || y == 0 || x == bw-1 || y == bh-1) {
-			outside[i] = true
-			stack = append(stack, i)
-		}
-	}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		x, y := i%bw, i/bw
-		for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
-			xx, yy := x+d[0], y+d[1]
-			if xx < 0 || yy < 0 || xx >= bw || yy >= bh {
-				continue
-			}
-			j := yy*bw + xx
-			if !comp[j] && !outside[j] {
-				outside[j] = true
-				stack = append(stack, j)
-			}
-		}
-	}
-	filled := make([]bool, bw*bh)
-	for i := range filled {
-		filled[i] = !outside[i]
-	}
-	// One block in from the region's edge (not from the image's): edge
-	// blocks mix scalp with what surrounds it.
-	core := make([]bool, bw*bh)
-	for i := range core {
-		if !filled[i] {
-			continue
-		}
-		x, y := i%bw, i/bw
-		ok := true
-		for dy := -1; dy <= 1 && ok; dy++ {
-			for dx := -1; dx <= 1; dx++ {
-				xx, yy := x+dx, y+dy
-				if xx >= 0 && yy >= 0 && xx < bw && yy < bh && !filled[yy*bw+xx] {
-					ok = false
-					break
-				}
-			}
-		}
-		core[i] = ok
-	}
-	m.reg = make([]bool, m.w*m.h)
-	cnt := 0
-	for y := 0; y < m.h; y++ {
-		for x := 0; x < m.w; x++ {
-			i := y*m.w + x
-			if m.cand[i] && core[(y/bs)*bw+x/bs] {
-				m.reg[i] = true
-				cnt++
-			}
-		}
-	}
-	return cnt
 }
 
 // localSkin estimates the skin colour around every pixel from the median of

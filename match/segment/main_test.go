@@ -1,0 +1,9 @@
+package segment_test
+
+import (
+	"testing"
+
+	"github.com/smpmatch/smpmatch/calibrate/matcheck"
+)
+
+func TestMain(m *testing.M) { matcheck.Main(m) }
