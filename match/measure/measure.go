@@ -77,6 +77,9 @@ type Result struct {
 	// "none (assumed sRGB)".
 	Correction string `json:"correction"`
 	segment.Result
+	// BlurPx is the lens blur σ in pixels of the photo, measured on the
+	// card's patch edges in the same photo; absent without a card.
+	BlurPx *float64 `json:"blur_px,omitempty"`
 	// WorkSize is the working image's size in pixels [w, h].
 	WorkSize [2]int `json:"work_size,omitempty"`
 }
@@ -123,6 +126,9 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 			res.Calibration = pr.Fit
 			conv = sess.Profile.Lab
 			exclude = append(exclude, r.Detection.Corners)
+			if b, ok := card.EdgeBlur(img, r.Detection); ok {
+				res.BlurPx = &b
+			}
 			pitch = r.Detection.PitchPx
 			break
 		}
@@ -151,6 +157,13 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	res.WorkSize = [2]int{lab.W, lab.H}
 
 	so := opt.Segment
+	so.PhotoScale = scale
+	if res.BlurPx != nil {
+		// The working image adds the area average of 1/scale photo pixels
+		// (a box: variance (1/scale² − 1)/12 beyond the photo's own pixel).
+		v := *res.BlurPx**res.BlurPx + (1/(scale*scale)-1)/12
+		so.BlurPx = math.Sqrt(v) * scale
+	}
 	if !opt.ROI.Empty() {
 		so.ROI = scaleRect(opt.ROI, scale)
 	}

@@ -118,6 +118,13 @@ type Options struct {
 	// Below it, the hair must differ in chromaticity from shaded skin, or
 	// the result is flagged: creases and folds are shaded skin.
 	MinHairContrast float64
+	// BlurPx is the lens blur σ in the LabImage's pixels, measured on the
+	// card's patch edges (0: unknown). With it the colour of fibres too
+	// thin for a pure pixel is recovered (see ends.go).
+	BlurPx float64
+	// PhotoScale is the LabImage's pixels per pixel of the original photo
+	// (0 means 1): hair.width_px is given in the photo's pixels.
+	PhotoScale float64
 }
 
 // Defaults whose reasons are given in the Options field comments.
@@ -237,6 +244,10 @@ type HairResult struct {
 	// Kind is "dark" or "light": whether the hair is darker or lighter than
 	// the skin.
 	Kind string `json:"kind"`
+	// WidthPx is the fibres' width in pixels of the original photo: from
+	// the blurred strands' profile and the card's blur when there is a
+	// card, else the strands' width as seen (blur included).
+	WidthPx float64 `json:"width_px"`
 }
 
 // ScalpResult is the scalp skin measurement.
@@ -450,10 +461,26 @@ func (m *measurer) run() Result {
 		near = m.nearHair()
 	}
 
-	r.Scalp = m.scalpColour(near)
+	// Colours: skin and fibre as the ends of the mixture (ends.go).
+	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
+		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, stride: m.stride})
+	r.Scalp = ScalpResult{Colour: Colour{Lab: e.skin, Spread: e.skinSpread, Pixels: e.skinN}, Found: e.skinN > 0}
+	if r.Scalp.Found {
+		r.Scalp.ITADeg = colour.ITA(r.Scalp.Lab)
+		r.Scalp.ITACategory = colour.ITACategory(r.Scalp.ITADeg)
+	}
 	r.Scalp.RegionPixels = nReg
-	hair, spread := m.hairColour(nReg)
-	r.Hair = hair
+	var spread float64
+	if e.found {
+		r.Hair = HairResult{Colour: Colour{Lab: e.hair, Spread: e.hairSpread, Pixels: e.hairN}, Found: true, Fraction: e.cover}
+		m.hair = e.mask
+		spread = m.hairSpread()
+		scale := m.o.PhotoScale
+		if scale <= 0 {
+			scale = 1
+		}
+		r.Hair.WidthPx = e.widthPx / scale
+	}
 	if r.Scalp.Found && r.Hair.Found {
 		r.Contrast = contrast(r.Hair.Lab, r.Scalp.Lab)
 		if r.Hair.Lab.L < r.Scalp.Lab.L {
@@ -462,11 +489,26 @@ func (m *measurer) run() Result {
 			r.Hair.Kind = "light"
 		}
 	}
+	thin := 1.0
+	if r.Hair.Found {
+		scale := m.o.PhotoScale
+		if scale <= 0 {
+			scale = 1
+		}
+		if e.blurKnown {
+			thin = ramp(e.alphaPeak, minAlphaPeak, trustAlphaPeak)
+		} else {
+			thin = ramp(e.widthObsPx/scale, minObsWidthPx, trustObsWidthPx)
+		}
+		if thin < 1 {
+			m.warn = append(m.warn, describeThin(r.Hair.WidthPx, m.o.BlurPx/scale, e.blurKnown))
+		}
+	}
 
 	r.HairMask = image.NewGray(image.Rect(0, 0, m.w, m.h))
 	r.ScalpMask = image.NewGray(image.Rect(0, 0, m.w, m.h))
 	for i := range m.reg {
-		if m.hair[i] {
+		if r.Hair.Found && m.hair[i] {
 			r.HairMask.Pix[i] = 255
 		} else if m.reg[i] {
 			r.ScalpMask.Pix[i] = 255
@@ -479,6 +521,7 @@ func (m *measurer) run() Result {
 		{ramp(r.Hair.Fraction, 0.002, 0.01), "no hair found: hair colour and contrast cannot be measured (a bald scalp, or not a scalp)"},
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
 		{notShade(r.Hair.Lab, r.Scalp.Lab, r.Contrast.DE00, m.o.MinHairContrast), "the 'hair' looks like shaded skin (creases, pores, folds), not fibres of another colour"},
+		{math.Max(0.3, thin), ""},
 	}
 	return m.finish(r, fs)
 }
@@ -505,7 +548,7 @@ func (m *measurer) finish(r Result, fs []factor) Result {
 	r.Confidence = 1
 	for _, f := range fs {
 		r.Confidence = math.Min(r.Confidence, f.v)
-		if f.v < 1 {
+		if f.v < 1 && f.msg != "" {
 			m.warn = append(m.warn, f.msg)
 		}
 	}
