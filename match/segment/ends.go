@@ -82,7 +82,7 @@ const (
 	trustAlphaPeak = 0.8
 	// minSeparation: the two ends must be this many skin-peak widths
 	// apart for there to be two materials (hair) at all.
-	minSeparation = 6.0
+	minSeparation = 3.5
 	// minChromaGap: skin is the more chromatic end when the ends' C*
 	// differ by more than this; closer, the hair stage's direction decides.
 	minChromaGap = 2.5
@@ -405,6 +405,9 @@ func findEnds(in endsInput) endsResult {
 	}
 	r.mask = make([]bool, in.w*in.h)
 	cover := make([]float32, in.w*in.h)
+	for i := range cover {
+		cover[i] = float32(math.NaN())
+	}
 	var sum float64
 	n := 0
 	for i, v := range in.reg {
@@ -432,12 +435,40 @@ func findEnds(in endsInput) endsResult {
 	if !r.found {
 		return r
 	}
+	// The fibre's direction from the skin: the sum, over the strands and
+	// their surroundings, of every pixel's difference from the skin. Blur
+	// and JPEG's chroma subsampling move colour between neighbours but keep
+	// that sum, while a core pixel's own chroma leans towards the skin's.
+	// The cores' luminance (JPEG keeps luma at full resolution) says how
+	// far along it the fibre lies; when the fibre is close to the skin's
+	// luminance, the projection of the cores on that direction does, which
+	// cannot extrapolate beyond the cores' own distance.
+	near := dilateMask(r.mask, in.w, in.h, 2+int(math.Ceil(2*in.blurPx)))
+	var sumD [3]float64
+	var sumNear float64
+	for i, v := range near {
+		if !v || !in.reg[i] {
+			continue
+		}
+		if a := float64(cover[i]); !math.IsNaN(a) {
+			sumNear += a
+		}
+		if a := float64(cover[i]); a < -0.3 || a > 1.3 {
+			continue // shine, or off the line
+		}
+		s := float64(shade[i])
+		p := [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s}
+		if !line.onLine(p) {
+			continue
+		}
+		sumD = add3(sumD, sub3(p, skinEnd))
+	}
 	// Fibre width from the mask: length = area / width (distance
 	// transform), the cores' summed cover over the length = w / α_peak.
 	wMask, area := maskWidth(r.mask, in.w, in.h)
 	if wMask > 0 && area > 0 {
 		length := float64(area) / wMask
-		r.widthObsPx = sum / length
+		r.widthObsPx = sumNear / length
 	}
 	r.widthPx = r.widthObsPx
 	r.blurKnown = in.blurPx > 0
@@ -447,6 +478,17 @@ func findEnds(in endsInput) endsResult {
 		r.alphaPeak = math.Min(1, w/r.widthObsPx)
 	}
 	ap := math.Max(r.alphaPeak, minAlphaPeak)
+	if dir := norm3(sumD); dot3(dir, d) > 0 {
+		var lambda float64
+		if dir[1] >= 0.5 || dir[1] <= -0.5 {
+			lambda = d[1] / dir[1]
+		} else {
+			lambda = dot3(d, dir)
+		}
+		if lambda > 0 {
+			d = scale3(dir, lambda)
+		}
+	}
 	f := add3(skinEnd, scale3(d, 1/ap))
 	for k := range f {
 		f[k] = math.Max(f[k], 1e-4)
@@ -454,7 +496,7 @@ func findEnds(in endsInput) endsResult {
 	r.hair = clampLab(colour.XYZ{X: f[0], Y: f[1], Z: f[2]}.LabD50())
 	r.skin = clampLab(r.skin)
 	r.hairDarker = r.hair.L < r.skin.L
-	r.cover *= r.alphaPeak
+	r.cover = sumNear / float64(n) * r.alphaPeak
 	return r
 }
 
