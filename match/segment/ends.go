@@ -3,7 +3,6 @@ package segment
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 )
@@ -435,40 +434,35 @@ func findEnds(in endsInput) endsResult {
 	if !r.found {
 		return r
 	}
-	// The fibre's direction from the skin: the sum, over the strands and
-	// their surroundings, of every pixel's difference from the skin. Blur
-	// and JPEG's chroma subsampling move colour between neighbours but keep
-	// that sum, while a core pixel's own chroma leans towards the skin's.
+	// The fibre's direction from the skin: the principal direction of
+	// the means of small blocks around the strands. Lens blur is linear in
+	// linear light, so a blurred pixel stays on the skin-to-fibre line;
+	// JPEG's chroma subsampling moves chroma between neighbours (a core
+	// pixel's own chroma leans towards the skin's) but keeps block means.
 	// The cores' luminance (JPEG keeps luma at full resolution) says how
 	// far along it the fibre lies; when the fibre is close to the skin's
 	// luminance, the projection of the cores on that direction does, which
 	// cannot extrapolate beyond the cores' own distance.
 	near := dilateMask(r.mask, in.w, in.h, 2+int(math.Ceil(2*in.blurPx)))
-	var sumD [3]float64
 	var sumNear float64
 	for i, v := range near {
-		if !v || !in.reg[i] {
-			continue
+		if v && in.reg[i] {
+			if a := float64(cover[i]); !math.IsNaN(a) {
+				sumNear += a
+			}
 		}
-		if a := float64(cover[i]); !math.IsNaN(a) {
-			sumNear += a
-		}
-		if a := float64(cover[i]); a < -0.3 || a > 1.3 {
-			continue // shine, or off the line
-		}
-		s := float64(shade[i])
-		p := [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s}
-		if !line.onLine(p) {
-			continue
-		}
-		sumD = add3(sumD, sub3(p, skinEnd))
 	}
-	// Fibre width from the mask: length = area / width (distance
-	// transform), the cores' summed cover over the length = w / α_peak.
-	wMask, area := maskWidth(r.mask, in.w, in.h)
-	if wMask > 0 && area > 0 {
-		length := float64(area) / wMask
-		r.widthObsPx = sumNear / length
+	// Fibre width and peak cover from the profiles across isolated
+	// strands: the profile's area over its peak is w / α_peak whatever
+	// the fibre's colour; with the blur σ both follow.
+	prof := strandProfiles(cover, in.w, in.h, in.blurPx)
+	if prof.n >= minProfiles {
+		r.widthObsPx = prof.areaOverPeak
+	} else if wMask, area := maskWidth(r.mask, in.w, in.h); wMask > 0 && area > 0 {
+		// No isolated strand: the mask's area over its width (distance
+		// transform) is the strands' length, the summed cover over it
+		// w / α_peak.
+		r.widthObsPx = sumNear / (float64(area) / wMask)
 	}
 	r.widthPx = r.widthObsPx
 	r.blurKnown = in.blurPx > 0
@@ -478,9 +472,12 @@ func findEnds(in endsInput) endsResult {
 		r.alphaPeak = math.Min(1, w/r.widthObsPx)
 	}
 	ap := math.Max(r.alphaPeak, minAlphaPeak)
-	if dir := norm3(sumD); dot3(dir, d) > 0 {
+	if dir, ok := blockDirection(in, xyz, shade, near, line, blockPx); ok {
+		if dot3(dir, d) < 0 {
+			dir = scale3(dir, -1)
+		}
 		var lambda float64
-		if dir[1] >= 0.5 || dir[1] <= -0.5 {
+		if math.Abs(dir[1]) >= 0.5 {
 			lambda = d[1] / dir[1]
 		} else {
 			lambda = dot3(d, dir)
@@ -657,8 +654,6 @@ func describeThin(widthOrigPx, blurOrigPx float64, blurKnown bool) string {
 	return fmt.Sprintf("hair fibres are about %.1f px wide: too thin for a pixel to show pure fibre, so the hair colour may read too light; photograph closer (or include the card, whose edges measure the blur)", widthOrigPx)
 }
 
-var _ = sort.Float64s
-
 // Without the blur, fibres seen narrower than trustObsWidthPx (photo
 // pixels, blur included) may read too light; below minObsWidthPx they
 // cannot be read at all.
@@ -698,4 +693,149 @@ func (m *measurer) hairSpread() float64 {
 		return 0
 	}
 	return float64(withHair) / float64(tiles)
+}
+
+// blockPx is the side of the blocks whose means give the fibre's
+// direction: a few JPEG chroma blocks (2 px of the photo) and blur widths.
+const blockPx = 6
+
+// blockDirection is the principal direction, in XYZ, of the means of the
+// blockPx-square blocks that lie wholly in the region and touch the
+// strands' surroundings (near), shine and off-line pixels left out.
+func blockDirection(in endsInput, xyz, shade []float32, near []bool, line endsLine, b int) ([3]float64, bool) {
+	var means [][3]float64
+	for by := 0; by+b <= in.h; by += b {
+		for bx := 0; bx+b <= in.w; bx += b {
+			var sum [3]float64
+			n, touch, bad := 0, false, false
+			for y := by; y < by+b && !bad; y++ {
+				for x := bx; x < bx+b; x++ {
+					i := y*in.w + x
+					if !in.reg[i] {
+						bad = true
+						break
+					}
+					s := float64(shade[i])
+					p := [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s}
+					if !line.onLine(p) {
+						bad = true
+						break
+					}
+					touch = touch || near[i]
+					sum = add3(sum, p)
+					n++
+				}
+			}
+			if bad || !touch || n == 0 {
+				continue
+			}
+			means = append(means, scale3(sum, 1/float64(n)))
+		}
+	}
+	if len(means) < 20 {
+		return [3]float64{}, false
+	}
+	_, e := principal(means)
+	return e, true
+}
+
+// profileQuantile: the profiles up to this quantile of area over peak are
+// taken as single fibres (their median gives w / α_peak).
+const profileQuantile = 0.4
+
+// minProfiles is how many isolated strand profiles fix the width.
+const minProfiles = 50
+
+// profileStats summarises the profiles across isolated strands.
+type profileStats struct {
+	n            int
+	areaOverPeak float64 // median ∫cover dx / peak cover, px
+}
+
+// strandProfiles samples the cover across isolated strands: at local
+// maxima of cover ≥ ½ across the strand (the direction, of four, in which
+// the profile is narrowest), whose profile falls to skin (cover below a
+// fifth of the peak) on both sides within the window and does not rise
+// again (no second strand). The window reaches 3σ + 3 px.
+func strandProfiles(cover []float32, w, h int, blur float64) profileStats {
+	rad := int(math.Ceil(3*blur + 3))
+	rad = min(rad, 8)
+	dirs := [4][2]int{{1, 0}, {0, 1}, {1, 1}, {1, -1}}
+	var aop []float32
+	step := 1
+	// Whole-image sampling at most about 400k candidate pixels.
+	if n := w * h; n > 400000 {
+		step = n/400000 | 1
+	}
+	at := func(x, y int) (float64, bool) {
+		if x < 0 || y < 0 || x >= w || y >= h {
+			return 0, false
+		}
+		v := float64(cover[y*w+x])
+		return v, !math.IsNaN(v)
+	}
+	for i := 0; i < w*h; i += step {
+		c := float64(cover[i])
+		if !(c >= 0.5) {
+			continue
+		}
+		x, y := i%w, i/w
+		best := math.Inf(1)
+		for _, d := range dirs {
+			a0, ok0 := at(x-d[0], y-d[1])
+			a1, ok1 := at(x+d[0], y+d[1])
+			if !ok0 || !ok1 || a0 > c || a1 > c {
+				continue
+			}
+			sum := c
+			ok := true
+			for _, sgn := range [2]int{-1, 1} {
+				prev := c
+				fell := false
+				for k := 1; k <= rad; k++ {
+					v, good := at(x+sgn*k*d[0], y+sgn*k*d[1])
+					if !good || v > prev+0.1*c {
+						ok = false
+						break
+					}
+					if v < 0.2*c {
+						fell = true
+					}
+					if fell && v > 0.25*c {
+						ok = false
+						break
+					}
+					sum += v
+					prev = math.Min(prev, v)
+				}
+				if !ok || !fell {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			l := math.Hypot(float64(d[0]), float64(d[1]))
+			if a := sum * l / c; a < best {
+				best = a
+			}
+		}
+		if !math.IsInf(best, 1) {
+			aop = append(aop, float32(best))
+		}
+	}
+	if len(aop) == 0 {
+		return profileStats{}
+	}
+	// Crossings, clumps and neighbours lying alongside only widen a
+	// profile: single fibres are the narrow part of the distribution.
+	lim := quantile(append([]float32(nil), aop...), profileQuantile)
+	var narrow []float32
+	for _, v := range aop {
+		if float64(v) <= lim {
+			narrow = append(narrow, v)
+		}
+	}
+	return profileStats{n: len(aop), areaOverPeak: quantile(narrow, 0.5)}
 }
