@@ -56,6 +56,7 @@ type endsResult struct {
 	skinSpread  float64
 	hairSpread  float64
 	separations float64
+	profiles    int // isolated strand profiles measured
 }
 
 // Thresholds of the colours stage, each with its reason.
@@ -77,8 +78,8 @@ const (
 	// smear), and the result says so.
 	minAlphaPeak = 0.45
 	// trustAlphaPeak: from this peak cover up the fibre colour is read
-	// nearly directly (correction ≤ 1/0.8); below it a warning is given.
-	trustAlphaPeak = 0.8
+	// nearly directly (correction ≤ 1/0.92); below it a warning is given.
+	trustAlphaPeak = 0.92
 	// minSeparation: the two ends must be this many skin-peak widths
 	// apart for there to be two materials (hair) at all.
 	minSeparation = 3.5
@@ -456,6 +457,7 @@ func findEnds(in endsInput) endsResult {
 	// strands: the profile's area over its peak is w / α_peak whatever
 	// the fibre's colour; with the blur σ both follow.
 	prof := strandProfiles(cover, in.w, in.h, in.blurPx)
+	r.profiles = prof.n
 	if prof.n >= minProfiles {
 		r.widthObsPx = prof.areaOverPeak
 	} else if wMask, area := maskWidth(r.mask, in.w, in.h); wMask > 0 && area > 0 {
@@ -654,12 +656,13 @@ func describeThin(widthOrigPx, blurOrigPx float64, blurKnown bool) string {
 	return fmt.Sprintf("hair fibres are about %.1f px wide: too thin for a pixel to show pure fibre, so the hair colour may read too light; photograph closer (or include the card, whose edges measure the blur)", widthOrigPx)
 }
 
-// Without the blur, fibres seen narrower than trustObsWidthPx (photo
-// pixels, blur included) may read too light; below minObsWidthPx they
-// cannot be read at all.
+// Fibres whose blurred profile's area over peak is under trustObsWidthPx
+// (photo pixels, blur included) show no pure fibre and may read too light
+// (on our renders, fibres of 4 px under blur σ 1.5 px read 6 ΔE00 off);
+// below minObsWidthPx they cannot be read at all.
 const (
 	minObsWidthPx   = 1.5
-	trustObsWidthPx = 3.5
+	trustObsWidthPx = 5.0
 )
 
 // hairSpread is the share of the region's tiles that hold some hair.
@@ -789,6 +792,24 @@ func strandProfiles(cover []float32, w, h int, blur float64) profileStats {
 			}
 			sum := c
 			ok := true
+			// The skin beside the strand: the outermost two samples on
+			// each side. The local skin is seldom exactly the skin end
+			// (light left over from the fit, mottling); its level is
+			// taken off the profile, as a baseline.
+			var base float64
+			nb := 0
+			for _, sgn := range [2]int{-1, 1} {
+				for k := rad - 1; k <= rad; k++ {
+					if v, good := at(x+sgn*k*d[0], y+sgn*k*d[1]); good {
+						base += v
+						nb++
+					}
+				}
+			}
+			if nb < 4 {
+				continue
+			}
+			base /= float64(nb)
 			for _, sgn := range [2]int{-1, 1} {
 				prev := c
 				fell := false
@@ -817,7 +838,10 @@ func strandProfiles(cover []float32, w, h int, blur float64) profileStats {
 				continue
 			}
 			l := math.Hypot(float64(d[0]), float64(d[1]))
-			if a := sum * l / c; a < best {
+			if c-base < 0.5*c {
+				continue
+			}
+			if a := (sum - float64(2*rad+1)*base) * l / (c - base); a < best {
 				best = a
 			}
 		}
@@ -838,4 +862,17 @@ func strandProfiles(cover []float32, w, h int, blur float64) profileStats {
 		}
 	}
 	return profileStats{n: len(aop), areaOverPeak: quantile(narrow, 0.5)}
+}
+
+// wideFibrePx is the widest fibre a whole-scalp photo usually shows, in
+// photo pixels (the issue: 1.5–2.5 px; synthscalps up to 3.8 px).
+const wideFibrePx = 4.0
+
+// alphaPeakOf is the peak cover erf(w / (2√2 σ)) of a bar w wide blurred
+// by a Gaussian of σ (1 without blur).
+func alphaPeakOf(w, sigma float64) float64 {
+	if sigma <= 0 {
+		return 1
+	}
+	return math.Erf(w / (2 * math.Sqrt2 * sigma))
 }
