@@ -486,6 +486,11 @@ func (m *measurer) run() Result {
 	if e.found {
 		r.Hair = HairResult{Colour: Colour{Lab: e.hair, Spread: e.hairSpread, Pixels: e.hairN}, Found: true, Fraction: e.cover}
 		m.hair = e.mask
+		for _, v := range e.mask {
+			if v {
+				r.Hair.MaskPixels++
+			}
+		}
 		spread = m.hairSpread()
 		scale := m.o.PhotoScale
 		if scale <= 0 {
