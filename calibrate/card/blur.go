@@ -36,10 +36,9 @@ func EdgeBlur(img gocv.Mat, d Detection) (sigma float64, ok bool) {
 		}
 	}
 	// JPEG keeps luma at full resolution: the profile is taken on it.
-	luma := make([]float64, w*h)
-	for i := range luma {
+	luma := func(i int) float64 {
 		b, g, r := float64(pix[3*i]), float64(pix[3*i+1]), float64(pix[3*i+2])
-		luma[i] = lin[int(math.Round(0.299*r+0.587*g+0.114*b))]
+		return lin[int(0.299*r+0.587*g+0.114*b+0.5)]
 	}
 	at := func(x, y float64) (float64, bool) {
 		x0, y0 := int(math.Floor(x)), int(math.Floor(y))
@@ -47,13 +46,15 @@ func EdgeBlur(img gocv.Mat, d Detection) (sigma float64, ok bool) {
 			return 0, false
 		}
 		fx, fy := x-float64(x0), y-float64(y0)
-		g := func(xx, yy int) float64 { return luma[yy*w+xx] }
+		g := func(xx, yy int) float64 { return luma(yy*w + xx) }
 		return (g(x0, y0)*(1-fx)+g(x0+1, y0)*fx)*(1-fy) + (g(x0, y0+1)*(1-fx)+g(x0+1, y0+1)*fx)*fy, true
 	}
 	gap := (PatchPitch - PatchSize) / 2 // chart units from a patch edge to mid-gap
 	var sigmas []float64
 	const step = 0.25
-	for i := 0; i < NumPatches; i++ {
+	// The light neutral patches (white to neutral 5) meet the black border
+	// in the strongest steps: 16 edges.
+	for i := 18; i < 22; i++ {
 		c := PatchCentre(i)
 		for side := 0; side < 4; side++ {
 			// Edge midpoint and outward normal in chart units.
@@ -112,7 +113,7 @@ func EdgeBlur(img gocv.Mat, d Detection) (sigma float64, ok bool) {
 			}
 		}
 	}
-	if len(sigmas) < 6 {
+	if len(sigmas) < 4 {
 		return 0, false
 	}
 	sort.Float64s(sigmas)
@@ -157,10 +158,10 @@ func fitEdge(xs, vs []float64, maxX0 float64) (float64, float64, bool) {
 			}
 		}
 	}
-	search(-maxX0, maxX0, 0.25, 0.15, 4, 1.08)
+	search(-maxX0, maxX0, 0.25, 0.15, 4, 1.12)
 	if math.IsInf(best, 1) {
 		return 0, 0, false
 	}
-	search(bx-0.25, bx+0.25, 0.05, bs/1.08, bs*1.08, 1.01)
+	search(bx-0.25, bx+0.25, 0.05, bs/1.12, bs*1.12, 1.02)
 	return bs, bb, true
 }
