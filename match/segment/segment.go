@@ -37,26 +37,28 @@
 //     and components that are thick (chamfer distance transform) are
 //     dropped: highlights, moles, eyes. The local skin is then re-estimated
 //     without the hair and everything repeated.
-//  4. Colours. Hair: lightness from the strand cores (pixels that are the
-//     maximum across the strand, the upper band of their own contrast,
-//     those off the skin-to-hair colour line — highlights on shiny fibres —
-//     left out), not from the mask's average, which mixes in skin at the
-//     edges; a*, b*
-//     from the sum, over the hair and its surroundings, of each pixel's
-//     encoded RGB minus the local skin's, which JPEG's chroma subsampling
-//     and blur leave (nearly) unchanged, scaled to the cores' luma. Scalp:
-//     skin pixels away from hair and within noise of the local skin (no
-//     highlights, local shadows, spots, scars). Both are per-channel
-//     medians with a spread (median CIEDE2000 of the samples to the
-//     colour). The hair fraction unmixes every pixel in linear light.
+//  4. Colours (ends.go): skin and fibre as the two ends of the linear-light
+//     mixture shading × ((1−α)·skin + α·fibre) + shine along the region's
+//     principal colour direction, shine (off the line towards the light's
+//     colour) left out; skin the more chromatic end's peak, the light fitted
+//     on skin-end pixels only; the fibre's direction from block means around
+//     the strands, its distance from the cores' luminance, unblurred with
+//     the peak cover erf(w/(2√2σ)) from the card's blur (Options.BlurPx) and
+//     the width from profiles across isolated strands (width.go uses
+//     OpenCV's distance transform and dilation).
 //  5. Confidence: the share of the photo that is scalp, how much skin was
 //     sampled, whether hair was found, whether it is spread over the region
 //     (a face's eyebrows are not), and whether it is unlike shaded skin
 //     (a hand's creases are shaded skin: close to it and of its
 //     chromaticity). The weakest factor is the confidence; each weak factor
 //     adds a warning, and below 0.5 the result is flagged LowConfidence.
+//     Thin fibres (a narrow strand profile, a low recovered peak cover, or
+//     a card blur that keeps even 4 px fibres from full cover) warn with
+//     the width in pixels and "photograph closer".
 //
-// The core is plain Go over float32 slices; it does not use OpenCV.
+// Stages 1–3 are plain Go over float32 slices (the old code, kept for the
+// region, the direction hint and the fibre check); the colour stage uses
+// OpenCV for its mask operations.
 package segment
 
 import (
