@@ -158,9 +158,11 @@ const (
 	// the pixel noise carried through it (smoothing lowers it, texture and
 	// JPEG blocks raise it).
 	pixelNoiseFactor = 3.0
-	// hairPasses is how many times the hair is found on the relit photo,
+	// hairPasses is how many times the hair is found on the relit photo
+	// (once since the colours come from the mixture ends, which do not use
+	// this mask's local skin),
 	// each time with a local skin that leaves out the hair found before.
-	hairPasses = 2
+	hairPasses = 1
 	// labCubeL: above this L* the fast relighting path assumes X, Y, Z
 	// all lie on the cube-root branch of L*a*b*; it checks a*, b* loosely
 	// and falls back to the exact path otherwise.
