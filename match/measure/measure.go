@@ -77,6 +77,9 @@ type Result struct {
 	// "none (assumed sRGB)".
 	Correction string `json:"correction"`
 	segment.Result
+	// BlurPx is the lens blur σ in pixels of the photo, measured on the
+	// card's patch edges in the same photo; absent without a card.
+	BlurPx *float64 `json:"blur_px,omitempty"`
 	// WorkSize is the working image's size in pixels [w, h].
 	WorkSize [2]int `json:"work_size,omitempty"`
 }
@@ -100,6 +103,7 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	res := Result{Photo: path}
 	p, err := Prepare(path, img, opt)
 	res.Correction, res.Calibrated, res.Card, res.Calibration = p.Correction, p.Calibrated, p.Card, p.Calibration
+	res.BlurPx = p.BlurPx
 	if err != nil {
 		return res, nil, err
 	}
@@ -107,6 +111,14 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	res.WorkSize = [2]int{lab.W, lab.H}
 
 	so := opt.Segment
+	so.PhotoScale = p.Scale
+	if res.BlurPx != nil {
+		// The working image adds the area average of 1/scale photo pixels
+		// (a box: variance (1/scale² − 1)/12 beyond the photo's own pixel).
+		scale := p.Scale
+		v := *res.BlurPx**res.BlurPx + (1/(scale*scale)-1)/12
+		so.BlurPx = math.Sqrt(v) * scale
+	}
 	if !p.ROI.Empty() {
 		so.ROI = p.ROI
 	}

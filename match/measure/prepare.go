@@ -33,6 +33,9 @@ type Prepared struct {
 	// photo pixels (CardPitchPx is 0 when no card was found in it).
 	CardCorners card.Corners
 	CardPitchPx float64
+	// BlurPx is the lens blur (Gaussian σ, photo pixels) measured on the
+	// card's patch edges (card.EdgeBlur); nil without a card in the photo.
+	BlurPx *float64
 	// Exclude holds the card's outline grown by 1.5 patch pitches, in
 	// working pixels: never skin.
 	Exclude []segment.Polygon
@@ -76,6 +79,9 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 			conv = sess.Profile.Lab
 			p.CardCorners = r.Detection.Corners
 			p.CardPitchPx = r.Detection.PitchPx
+			if b, ok := card.EdgeBlur(img, r.Detection); ok {
+				p.BlurPx = &b
+			}
 			break
 		}
 		var rej *card.RejectedError

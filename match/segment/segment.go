@@ -17,7 +17,9 @@
 //     by match/segment/region (skin chromaticity estimated from the photo,
 //     texture for hair, GrabCut for the outline; see its package doc). The
 //     card (Options.Exclude), the ROI and mask, the wall, clothing and a
-//     separate hand fall away here.
+//     separate hand fall away here. Where that head fills the frame
+//     (closeUpShare) the photo is a close-up and the region is instead
+//     the largest group of mostly skin-like blocks (findRegion).
 //  2. Local skin and light: the most common colour per tile (median, then
 //     median of the nearer half), a 3 × 3 median over tiles, interpolated.
 //     A robust quadratic fit of the local skin's log luminance models the
@@ -37,27 +39,28 @@
 //     and components that are thick (chamfer distance transform) are
 //     dropped: highlights, moles, eyes. The local skin is then re-estimated
 //     without the hair and everything repeated.
-//  4. Colours. Hair: lightness from the strand cores (pixels that are the
-//     maximum across the strand, the upper band of their own contrast,
-//     those off the skin-to-hair colour line — highlights on shiny fibres —
-//     left out), not from the mask's average, which mixes in skin at the
-//     edges; a*, b*
-//     from the sum, over the hair and its surroundings, of each pixel's
-//     encoded RGB minus the local skin's, which JPEG's chroma subsampling
-//     and blur leave (nearly) unchanged, scaled to the cores' luma. Scalp:
-//     skin pixels away from hair and within noise of the local skin (no
-//     highlights, local shadows, spots, scars). Both are per-channel
-//     medians with a spread (median CIEDE2000 of the samples to the
-//     colour). The hair fraction unmixes every pixel in linear light.
+//  4. Colours (ends.go): skin and fibre as the two ends of the linear-light
+//     mixture shading × ((1−α)·skin + α·fibre) + shine along the region's
+//     principal colour direction, shine (off the line towards the light's
+//     colour) left out; skin the more chromatic end's peak, the light fitted
+//     on skin-end pixels only; the fibre's direction from block means around
+//     the strands, its distance from the cores' luminance, unblurred with
+//     the peak cover erf(w/(2√2σ)) from the card's blur (Options.BlurPx) and
+//     the width from profiles across isolated strands (width.go uses
+//     OpenCV's distance transform and dilation).
 //  5. Confidence: the share of the photo that is scalp, how much skin was
 //     sampled, whether hair was found, whether it is spread over the region
 //     (a face's eyebrows are not), and whether it is unlike shaded skin
 //     (a hand's creases are shaded skin: close to it and of its
 //     chromaticity). The weakest factor is the confidence; each weak factor
 //     adds a warning, and below 0.5 the result is flagged LowConfidence.
+//     Thin fibres (a narrow strand profile, a low recovered peak cover, or
+//     a card blur that keeps even 4 px fibres from full cover) warn with
+//     the width in pixels and "photograph closer".
 //
-// The region stage uses OpenCV (through match/segment/region); the rest is
-// plain Go over float32 slices.
+// The region stage uses OpenCV (through match/segment/region), and the
+// colour stage for its mask operations; stages 2–3 are plain Go over
+// float32 slices (kept for the direction hint and the fibre check).
 package segment
 
 import (
@@ -90,8 +93,8 @@ type Options struct {
 	// Exclude lists areas never to measure, e.g. the card's quadrilateral.
 	Exclude []Polygon
 
-	// BlockPx was the block size for finding the scalp region; unused
-	// since the region comes from match/segment/region.
+	// BlockPx is the block size for the scalp region of a close-up (see
+	// closeUpShare; whole-head photos take it from match/segment/region).
 	// Default: long side / 80, at least 4.
 	BlockPx int
 	// TilePx is the tile size of the local skin estimate; it must be
@@ -104,9 +107,8 @@ type Options struct {
 	// SkinChromaMin is the least chroma C*ab of skin (default 5). Greys,
 	// white walls and black hair fall below it.
 	SkinChromaMin float64
-	// MinSkinShare was the share of skin-like pixels that made a block
-	// part of the scalp; unused since the region comes from
-	// match/segment/region.
+	// MinSkinShare is the share of skin-like pixels that makes a block
+	// part of a close-up's scalp region (default 0.3).
 	MinSkinShare float64
 	// ShadowRatio: skin whose local luminance Y is below ShadowRatio × the
 	// best-lit skin's is deep shadow and is not measured (default 0.5, one
@@ -121,6 +123,13 @@ type Options struct {
 	// Below it, the hair must differ in chromaticity from shaded skin, or
 	// the result is flagged: creases and folds are shaded skin.
 	MinHairContrast float64
+	// BlurPx is the lens blur σ in the LabImage's pixels, measured on the
+	// card's patch edges (0: unknown). With it the colour of fibres too
+	// thin for a pure pixel is recovered (see ends.go).
+	BlurPx float64
+	// PhotoScale is the LabImage's pixels per pixel of the original photo
+	// (0 means 1): hair.width_px is given in the photo's pixels.
+	PhotoScale float64
 }
 
 // Defaults whose reasons are given in the Options field comments.
@@ -142,20 +151,6 @@ const (
 	// grown over pixels above max(loSigma σ, loFrac c).
 	hiSigma, hiFrac = 4.0, 0.5
 	loSigma, loFrac = 2.5, 0.3
-	// coreLo, coreHi: the band of the strands' ridge pixels, by their
-	// contrast, that gives the hair's lightness: the upper part (full
-	// cover) without the noisiest extremes.
-	coreLo, coreHi = 0.8, 0.97
-	// JPEG's luma weights (ITU-R BT.601, as JFIF uses): the channel JPEG
-	// keeps at full resolution.
-	jpegLumaR, jpegLumaG, jpegLumaB = 0.299, 0.587, 0.114
-	// minUnmixLuma: hair whose encoded luma is within this of the skin's
-	// gets its chromaticity from the cores alone: the sums fix no scale.
-	minUnmixLuma = 0.04
-	// offLineSlack, offLineNoise: a ridge pixel counts as fibre if its
-	// distance from the skin-to-hair line (L*a*b* units) is within this
-	// share of its distance along it, plus noise.
-	offLineSlack, offLineNoise = 0.35, 2.0
 	// fibreContrastQuantile picks the fibres' contrast from the first
 	// stage's hair pixels: high enough to be the cores, not so high that
 	// highlights on shiny fibres set it.
@@ -166,9 +161,11 @@ const (
 	// the pixel noise carried through it (smoothing lowers it, texture and
 	// JPEG blocks raise it).
 	pixelNoiseFactor = 3.0
-	// hairPasses is how many times the hair is found on the relit photo,
+	// hairPasses is how many times the hair is found on the relit photo
+	// (once since the colours come from the mixture ends, which do not use
+	// this mask's local skin),
 	// each time with a local skin that leaves out the hair found before.
-	hairPasses = 2
+	hairPasses = 1
 	// labCubeL: above this L* the fast relighting path assumes X, Y, Z
 	// all lie on the cube-root branch of L*a*b*; it checks a*, b* loosely
 	// and falls back to the exact path otherwise.
@@ -240,6 +237,10 @@ type HairResult struct {
 	// Kind is "dark" or "light": whether the hair is darker or lighter than
 	// the skin.
 	Kind string `json:"kind"`
+	// WidthPx is the fibres' width in pixels of the original photo: from
+	// the blurred strands' profile and the card's blur when there is a
+	// card, else the strands' width as seen (blur included).
+	WidthPx float64 `json:"width_px"`
 }
 
 // ScalpResult is the scalp skin measurement.
@@ -458,10 +459,43 @@ func (m *measurer) run() Result {
 		near = m.nearHair()
 	}
 
-	r.Scalp = m.scalpColour(near)
+	// Colours: skin and fibre as the ends of the mixture (ends.go).
+	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
+		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, stride: m.stride})
+	// Two ends close together (a few skin-peak widths) are one material
+	// with its shading and mottling unless the hair stage saw thin
+	// structures there: a beige wall has ends too, but no fibres.
+	thinSeen := 0
+	for _, v := range m.hair {
+		if v {
+			thinSeen++
+		}
+	}
+	if e.found && thinSeen*500 < nReg && (e.separations < 2*minSeparation || e.profiles < minProfiles) {
+		e.found = false
+	}
+	r.Scalp = ScalpResult{Colour: Colour{Lab: e.skin, Spread: e.skinSpread, Pixels: e.skinN}, Found: e.skinN > 0}
+	if r.Scalp.Found {
+		r.Scalp.ITADeg = colour.ITA(r.Scalp.Lab)
+		r.Scalp.ITACategory = colour.ITACategory(r.Scalp.ITADeg)
+	}
 	r.Scalp.RegionPixels = nReg
-	hair, spread := m.hairColour(nReg)
-	r.Hair = hair
+	var spread float64
+	if e.found {
+		r.Hair = HairResult{Colour: Colour{Lab: e.hair, Spread: e.hairSpread, Pixels: e.hairN}, Found: true, Fraction: e.cover}
+		m.hair = e.mask
+		for _, v := range e.mask {
+			if v {
+				r.Hair.MaskPixels++
+			}
+		}
+		spread = m.hairSpread()
+		scale := m.o.PhotoScale
+		if scale <= 0 {
+			scale = 1
+		}
+		r.Hair.WidthPx = e.widthPx / scale
+	}
 	// L* beyond 0–100 is no surface colour (hair lighter than white comes
 	// from unmixing a fibre too thin to show a core): clamp it and say so.
 	impossible := 1.0
@@ -484,11 +518,32 @@ func (m *measurer) run() Result {
 			r.Hair.Kind = "light"
 		}
 	}
+	thin := 1.0
+	if r.Hair.Found {
+		scale := m.o.PhotoScale
+		if scale <= 0 {
+			scale = 1
+		}
+		// Strands whose profile (blur included) is narrow show no pure
+		// fibre; with the card's blur the peak cover says how much was
+		// recovered. Either being low makes the colour uncertain.
+		thin = ramp(e.widthObsPx/scale, minObsWidthPx, trustObsWidthPx)
+		if e.blurKnown {
+			thin = math.Min(thin, ramp(e.alphaPeak, minAlphaPeak, trustAlphaPeak))
+			// The width from profiles reads high under strong blur
+			// (neighbouring strands merge): a blur that keeps even a
+			// wideFibrePx fibre below trustAlphaPeak warns by itself.
+			thin = math.Min(thin, ramp(alphaPeakOf(wideFibrePx*scale, m.o.BlurPx), minAlphaPeak, trustAlphaPeak))
+		}
+		if thin < 1 {
+			m.warn = append(m.warn, describeThin(r.Hair.WidthPx, m.o.BlurPx/scale, e.blurKnown))
+		}
+	}
 
 	r.HairMask = image.NewGray(image.Rect(0, 0, m.w, m.h))
 	r.ScalpMask = image.NewGray(image.Rect(0, 0, m.w, m.h))
 	for i := range m.reg {
-		if m.hair[i] {
+		if r.Hair.Found && m.hair[i] {
 			r.HairMask.Pix[i] = 255
 		} else if m.reg[i] {
 			r.ScalpMask.Pix[i] = 255
@@ -501,6 +556,9 @@ func (m *measurer) run() Result {
 		{ramp(r.Hair.Fraction, 0.002, 0.01), "no hair found: hair colour and contrast cannot be measured (a bald scalp, or not a scalp)"},
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
 		{notShade(r.Hair.Lab, r.Scalp.Lab, r.Contrast.DE00, m.o.MinHairContrast), "the 'hair' looks like shaded skin (creases, pores, folds), not fibres of another colour"},
+		// Thin fibres lower the confidence to at most half-way: the colour
+		// is uncertain (the warning says how to do better), not wrong.
+		{0.5 + 0.5*thin, ""},
 	}
 	if impossible < 1 {
 		// The warning was added above, with the value.
@@ -1418,298 +1476,8 @@ func (m *measurer) nearHair() []bool {
 	return near
 }
 
-// scalpColour measures the skin away from hair and outliers.
-func (m *measurer) scalpColour(near []bool) ScalpResult {
-	nr := 0
-	for _, v := range m.reg {
-		if v {
-			nr++
-		}
-	}
-	idx := make([]int, 0, nr)
-	for i, v := range m.reg {
-		if v && !near[i] && m.quiet(i) {
-			idx = append(idx, i)
-		}
-	}
-	var r ScalpResult
-	if len(idx) == 0 {
-		return r
-	}
-	r.Colour = m.robust(idx)
-	r.Found = true
-	r.ITADeg = colour.ITA(r.Lab)
-	r.ITACategory = colour.ITACategory(r.ITADeg)
-	return r
-}
-
-// hairColour measures the hair from strand cores and returns it with how
-// spread the hair is over the region.
-func (m *measurer) hairColour(nReg int) (HairResult, float64) {
-	var r HairResult
-	var ridge []int
-	var hs []float32
-	for y := 0; y < m.h; y++ {
-		for x := 0; x < m.w; x++ {
-			i := y*m.w + x
-			if !m.hair[i] {
-				continue
-			}
-			r.MaskPixels++
-			p := m.proj[i]
-			// A core is the maximum across the strand in some direction.
-			for _, d := range [4][2]int{{1, 0}, {0, 1}, {1, 1}, {1, -1}} {
-				x0, y0, x1, y1 := x-d[0], y-d[1], x+d[0], y+d[1]
-				if x0 < 0 || y0 < 0 || x1 < 0 || y1 < 0 || x0 >= m.w || x1 >= m.w || y0 >= m.h || y1 >= m.h {
-					continue
-				}
-				if p >= m.proj[y0*m.w+x0] && p >= m.proj[y1*m.w+x1] {
-					ridge = append(ridge, i)
-					hs = append(hs, p)
-					break
-				}
-			}
-		}
-	}
-	if len(ridge) < 5 {
-		return r, 0
-	}
-	// Rank the ridge pixels by their own contrast (not the smoothed one
-	// that found them): the strands' darkest (or lightest) stable pixels.
-	// Pixels far off the skin-to-hair line are not pure fibre: highlights
-	// on shiny fibres lie towards white, crossings with something else
-	// elsewhere. They leave the ranking.
-	keep := ridge[:0:0]
-	var keepH []float32
-	for _, i := range ridge {
-		d := m.diff(i)
-		along := d[0]*m.u[0] + d[1]*m.u[1] + d[2]*m.u[2]
-		p0, p1, p2 := d[0]-along*m.u[0], d[1]-along*m.u[1], d[2]-along*m.u[2]
-		if math.Sqrt(p0*p0+p1*p1+p2*p2) <= offLineSlack*math.Abs(along)+offLineNoise {
-			keep = append(keep, i)
-			keepH = append(keepH, float32(along))
-		}
-	}
-	if len(keep) >= 5 {
-		ridge, hs = keep, keepH
-	} else {
-		for k, i := range ridge {
-			d := m.diff(i)
-			hs[k] = float32(d[0]*m.u[0] + d[1]*m.u[1] + d[2]*m.u[2])
-		}
-	}
-	tmp := append([]float32(nil), hs...)
-	lo, hi := quantile(tmp, coreLo), quantile(tmp, coreHi)
-	var core []int
-	for k, i := range ridge {
-		if v := float64(hs[k]); v >= lo && v <= hi {
-			core = append(core, i)
-		}
-	}
-	r.Colour = m.robust(core)
-	r.Found = true
-	r.Lab = m.unmixedHair(r.Lab)
-
-	// Coverage by unmixing in linear light: a pixel is α hair + (1 − α)
-	// local skin, α from the projection of its XYZ on hair − skin.
-	hx := r.Lab.XYZ()
-	var sum float64
-	for i, v := range m.reg {
-		if !v {
-			continue
-		}
-		if float64(m.proj[i]) < 2*m.sigma {
-			continue
-		}
-		s := colour.LabD50{L: float64(m.bg[3*i]), A: float64(m.bg[3*i+1]), B: float64(m.bg[3*i+2])}.XYZ()
-		p := colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}.XYZ()
-		d := [3]float64{hx.X - s.X, hx.Y - s.Y, hx.Z - s.Z}
-		e := [3]float64{p.X - s.X, p.Y - s.Y, p.Z - s.Z}
-		dd := d[0]*d[0] + d[1]*d[1] + d[2]*d[2]
-		if dd == 0 {
-			continue
-		}
-		sum += math.Max(0, math.Min(1, (e[0]*d[0]+e[1]*d[1]+e[2]*d[2])/dd))
-	}
-	r.Fraction = sum / float64(nReg)
-	// Spread: share of the region's tiles that hold some hair.
-	ts := m.o.TilePx
-	tw, th := (m.w+ts-1)/ts, (m.h+ts-1)/ts
-	regN := make([]int, tw*th)
-	hairN := make([]int, tw*th)
-	for y := 0; y < m.h; y++ {
-		for x := 0; x < m.w; x++ {
-			i := y*m.w + x
-			t := (y/ts)*tw + x/ts
-			if m.reg[i] || m.hair[i] {
-				regN[t]++
-			}
-			if m.hair[i] {
-				hairN[t]++
-			}
-		}
-	}
-	var tiles, withHair int
-	for t := range regN {
-		if regN[t]*2 >= ts*ts {
-			tiles++
-			if hairN[t]*100 >= regN[t] {
-				withHair++
-			}
-		}
-	}
-	spread := 0.0
-	if tiles > 0 {
-		spread = float64(withHair) / float64(tiles)
-	}
-	return r, spread
-}
-
-// bgMedianL is the median L* of the local skin over the region.
-func (m *measurer) bgMedianL() float32 {
-	var v []float32
-	for i, r := range m.reg {
-		if r && i%m.stride == 0 {
-			v = append(v, m.bg[3*i])
-		}
-	}
-	return float32(quantile(v, 0.5))
-}
-
-// unmixedHair keeps the cores' lightness but takes the hair's a*, b* from
-// everything the hair changes in the skin around it. Blur and JPEG's chroma
-// subsampling spread a strand's colour into its neighbours, so a core
-// pixel's a*, b* lean towards the skin even when its lightness (JPEG keeps
-// luma at full resolution) is right. JPEG averages chroma over 2 × 2 blocks
-// of gamma-encoded RGB, which preserves the sum, over the hair and its
-// surroundings, of each pixel's encoded RGB minus the local skin's; that
-// sum points from skin to hair, and the cores' luma says how far to go.
-// Encoded sRGB stands in for the camera's own encoding. Measured on 24
-// scene renders at JPEG 90: hair ΔE00 1.4 this way, 1.6 with the sums in
-// L*a*b*, 2.6 from the cores alone.
-func (m *measurer) unmixedHair(core colour.LabD50) colour.LabD50 {
-	var e, sk [3]float64
-	n := 0
-	dark := core.L < float64(m.bgMedianL())
-	for i, v := range m.near {
-		if !v || !m.reg[i] || float64(m.proj[i]) < -loSigma*m.sigma {
-			continue
-		}
-		// Around dark hair, a pixel lighter than the skin is a highlight
-		// (on a fibre or on oily skin), not the hair's colour spreading.
-		if dark && float64(m.rel[3*i]-m.bg[3*i]) > math.Max(loSigma*m.sigma, minAbsThreshold) {
-			continue
-		}
-		p := fastSRGB(m.relAt(i))
-		s := fastSRGB(m.bgAt(i))
-		e[0] += p.R - s.R
-		e[1] += p.G - s.G
-		e[2] += p.B - s.B
-		sk[0] += s.R
-		sk[1] += s.G
-		sk[2] += s.B
-		n++
-	}
-	if n == 0 {
-		return core
-	}
-	for k := range sk {
-		sk[k] /= float64(n)
-	}
-	c := core.SRGB()
-	luma := func(v [3]float64) float64 { return jpegLumaR*v[0] + jpegLumaG*v[1] + jpegLumaB*v[2] }
-	dy := luma([3]float64{c.R, c.G, c.B}) - luma(sk)
-	ey := luma(e)
-	if math.Abs(dy) < minUnmixLuma || ey*dy <= 0 {
-		return core
-	}
-	k := dy / ey
-	h := colour.SRGB{R: sk[0] + k*e[0], G: sk[1] + k*e[1], B: sk[2] + k*e[2]}.LabD50()
-	return colour.LabD50{L: core.L, A: h.A, B: h.B}
-}
-
-// srgbLUT tabulates the sRGB transfer curve on 0..1.
-var srgbLUT = func() []float64 {
-	t := make([]float64, srgbLUTSize+1)
-	for k := range t {
-		t[k] = colour.LinearRGB{R: float64(k) / srgbLUTSize}.Encode().R
-	}
-	return t
-}()
-
-const srgbLUTSize = 4096
-
-// labToLinearSRGB maps D50 XYZ to linear sRGB: Bradford to D65, then the
-// sRGB matrix, as one matrix (probed from colour's own conversion, which
-// is linear in XYZ).
-var labToLinearSRGB = func() [3][3]float64 {
-	var m [3][3]float64
-	for j, v := range []colour.XYZ{{X: 1}, {Y: 1}, {Z: 1}} {
-		l := v.LinearRGB()
-		m[0][j], m[1][j], m[2][j] = l.R, l.G, l.B
-	}
-	return m
-}()
-
-// fastSRGB is LabD50.SRGB with one matrix and the transfer curve
-// tabulated, clipped to 0..1; for sums over many pixels.
-func fastSRGB(c colour.LabD50) colour.SRGB {
-	x := c.XYZ()
-	mm := &labToLinearSRGB
-	enc := func(v float64) float64 {
-		// Clip with comparisons: math.Max and Min's NaN and −0 cases cost
-		// more than the rest of this function and do not arise here.
-		if v > 1 {
-			v = 1
-		}
-		if !(v > 0) {
-			v = 0
-		}
-		v *= srgbLUTSize
-		k := int(v)
-		if k >= srgbLUTSize {
-			return srgbLUT[srgbLUTSize]
-		}
-		f := v - float64(k)
-		return srgbLUT[k]*(1-f) + srgbLUT[k+1]*f
-	}
-	return colour.SRGB{
-		R: enc(mm[0][0]*x.X + mm[0][1]*x.Y + mm[0][2]*x.Z),
-		G: enc(mm[1][0]*x.X + mm[1][1]*x.Y + mm[1][2]*x.Z),
-		B: enc(mm[2][0]*x.X + mm[2][1]*x.Y + mm[2][2]*x.Z),
-	}
-}
-
 func (m *measurer) relAt(i int) colour.LabD50 {
 	return colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}
-}
-
-func (m *measurer) bgAt(i int) colour.LabD50 {
-	return colour.LabD50{L: float64(m.bg[3*i]), A: float64(m.bg[3*i+1]), B: float64(m.bg[3*i+2])}
-}
-
-// robust returns the per-channel median of the relit pixels idx and their
-// median CIEDE2000 to it.
-func (m *measurer) robust(idx []int) Colour {
-	ch := make([]float32, len(idx))
-	var med [3]float64
-	for c := 0; c < 3; c++ {
-		for k, i := range idx {
-			ch[k] = m.rel[3*i+c]
-		}
-		med[c] = quantile(ch, 0.5)
-	}
-	lab := colour.LabD50{L: med[0], A: med[1], B: med[2]}
-	// The spread from a subsample: CIEDE2000 is costly and a few thousand
-	// pixels fix a median well.
-	step := max(1, len(idx)/4000)
-	var de []float32
-	for k := 0; k < len(idx); k += step {
-		i := idx[k]
-		p := colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}
-		de = append(de, float32(colour.DeltaE00(p, lab)))
-	}
-	return Colour{Lab: lab, Spread: quantile(de, 0.5), Pixels: len(idx)}
 }
 
 func contrast(hair, scalp colour.LabD50) Contrast {

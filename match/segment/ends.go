@@ -1,0 +1,874 @@
+package segment
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+)
+
+// The colours stage: skin and fibre as the two ends of a mixture.
+//
+// In linear light a pixel of the region is
+//
+//	p = s(x, y) · ((1 − α)·K + α·F) + shine
+//
+// with s the light falling on the head (smooth), K the skin, F the fibre and
+// α the share of the pixel the fibre covers after lens blur. Without shine
+// every pixel lies on the segment from s·K to s·F. The stage finds that
+// line (the principal direction of the region's XYZ), drops what lies off
+// it towards the light's colour (shine) or far off it (anything else), and
+// takes the two ends of the distribution along it: each end is the peak of
+// the pixels nearest that end (pure skin between fibres, pure fibre in wide
+// strands) or, for the fibre when no pixel is pure fibre, the band of
+// strongest cover. Which end is skin is told by chroma: skin (haemoglobin,
+// pheomelanin) is more chromatic than hair fibres of any shade, with the
+// thin-structure direction found by the hair stage deciding near-ties.
+// The light s is fitted on the skin-end pixels only (a smooth surface in
+// log Y, normalised to its median over the region), so dense hair is never
+// taken for shade. Skin comes from the least-covered pixels wherever they
+// are, so a region that is half hair everywhere still gives pure skin.
+//
+// Thin fibres: a bar of width w blurred by a Gaussian of σ peaks at
+// coverage erf(w / (2√2 σ)) and keeps its area w. The band of strongest
+// cover is normalised to 1; the area of the profile in those units is
+// w / α_peak (measured as the summed cover over the length of the strands,
+// the length being the hair mask's area over its width from the distance
+// transform). With σ from the card, w and α_peak follow, and the fibre is
+// F = K + (P − K) / α_peak in linear light. Where α_peak is low the
+// colour is uncertain and a warning says so.
+
+// endsResult is what the colours stage found.
+type endsResult struct {
+	skin, hair  colour.LabD50
+	skinN       int
+	hairN       int
+	found       bool
+	hairDarker  bool
+	mask        []bool  // hair: cover ≥ ½ of the strongest cover
+	cover       float64 // mean fibre cover α over the region
+	widthObsPx  float64 // w / α_peak in working pixels
+	widthPx     float64 // fibre width in working pixels (w), or widthObsPx without blur
+	alphaPeak   float64 // peak cover of the fibres' cores; 1 when unknown
+	blurKnown   bool
+	warn        []string
+	confidence  float64 // how far the fibre colour can be trusted (1 = fully)
+	skinSpread  float64
+	hairSpread  float64
+	separations float64
+	profiles    int // isolated strand profiles measured
+}
+
+// Thresholds of the colours stage, each with its reason.
+const (
+	// endBins: the histogram along the mixture line; 256 bins resolve the
+	// skin peak (noise about 1% of the range) on 10⁵ samples.
+	endBins = 256
+	// endPeakShare: a local maximum this share of the tallest is a peak,
+	// not noise in the tail.
+	endPeakShare = 0.15
+	// offLineK: a pixel more than this many robust σ off the mixture line
+	// is not a mixture of skin and fibre (shine, a mole, a scar).
+	offLineK = 4.0
+	// coreBand: pixels whose cover is at least this share of the strongest
+	// cover (the hair end) are the strands' cores.
+	coreBand = 0.85
+	// minAlphaPeak caps the thin-fibre extrapolation: below it the colour
+	// is not recovered further (it would amplify noise and JPEG's chroma
+	// smear), and the result says so.
+	minAlphaPeak = 0.45
+	// trustAlphaPeak: from this peak cover up the fibre colour is read
+	// nearly directly (correction ≤ 1/0.92); below it a warning is given.
+	trustAlphaPeak = 0.92
+	// minSeparation: the two ends must be this many skin-peak widths
+	// apart for there to be two materials (hair) at all.
+	minSeparation = 3.5
+	// minChromaGap: skin is the more chromatic end when the ends' C*
+	// differ by more than this; closer, the hair stage's direction decides.
+	minChromaGap = 2.5
+)
+
+// xyzPix converts the region's pixels of lab to XYZ, 3 per pixel (0 off
+// the region).
+func xyzOf(lab []float32, reg []bool) []float32 {
+	out := make([]float32, len(lab))
+	for i, v := range reg {
+		if !v {
+			continue
+		}
+		x := colour.LabD50{L: float64(lab[3*i]), A: float64(lab[3*i+1]), B: float64(lab[3*i+2])}.XYZ()
+		out[3*i], out[3*i+1], out[3*i+2] = float32(x.X), float32(x.Y), float32(x.Z)
+	}
+	return out
+}
+
+// endsLine is the mixture line: a point c and unit direction e, the white
+// direction off it (for shine), and robust scales.
+type endsLine struct {
+	c, e, wp [3]float64
+	offSigma float64
+	offMed   float64
+}
+
+func sub3(a, b [3]float64) [3]float64 { return [3]float64{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
+func dot3(a, b [3]float64) float64    { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+func scale3(a [3]float64, k float64) [3]float64 {
+	return [3]float64{a[0] * k, a[1] * k, a[2] * k}
+}
+func add3(a, b [3]float64) [3]float64 { return [3]float64{a[0] + b[0], a[1] + b[1], a[2] + b[2]} }
+func norm3(a [3]float64) [3]float64 {
+	n := math.Sqrt(dot3(a, a))
+	if n == 0 {
+		return a
+	}
+	return scale3(a, 1/n)
+}
+
+// principal returns the mean and the principal direction of the samples.
+func principal(px [][3]float64) ([3]float64, [3]float64) {
+	var c [3]float64
+	for _, p := range px {
+		c = add3(c, p)
+	}
+	c = scale3(c, 1/float64(len(px)))
+	var cov [3][3]float64
+	for _, p := range px {
+		d := sub3(p, c)
+		for r := 0; r < 3; r++ {
+			for k := 0; k < 3; k++ {
+				cov[r][k] += d[r] * d[k]
+			}
+		}
+	}
+	e := [3]float64{0.6, 0.6, 0.5}
+	for it := 0; it < 50; it++ {
+		var n [3]float64
+		for r := 0; r < 3; r++ {
+			n[r] = cov[r][0]*e[0] + cov[r][1]*e[1] + cov[r][2]*e[2]
+		}
+		e = norm3(n)
+	}
+	return c, e
+}
+
+// d50White is the D50 white point in XYZ: the colour of the light after
+// correction, towards which shine lies.
+var d50White = colour.LabD50{L: 100}.XYZ()
+
+func newLine(c, e [3]float64, px [][3]float64) endsLine {
+	l := endsLine{c: c, e: e}
+	w := [3]float64{d50White.X, d50White.Y, d50White.Z}
+	wp := sub3(w, scale3(e, dot3(w, e)))
+	l.wp = norm3(wp)
+	offs := make([]float32, 0, len(px))
+	for _, p := range px {
+		_, off := l.at(p)
+		offs = append(offs, float32(off))
+	}
+	l.offMed = quantile(append([]float32(nil), offs...), 0.5)
+	dev := make([]float32, len(offs))
+	for k, o := range offs {
+		dev[k] = float32(math.Abs(float64(o) - l.offMed))
+	}
+	l.offSigma = math.Max(1.4826*quantile(dev, 0.5), 1e-4)
+	return l
+}
+
+// at returns the position along the line and the distance off it.
+func (l endsLine) at(p [3]float64) (t, off float64) {
+	d := sub3(p, l.c)
+	t = dot3(d, l.e)
+	r := sub3(d, scale3(l.e, t))
+	return t, math.Sqrt(dot3(r, r))
+}
+
+// onLine is false for shine (off the line towards the light's colour) and
+// for anything else far off the mixture line.
+func (l endsLine) onLine(p [3]float64) bool {
+	d := sub3(p, l.c)
+	t := dot3(d, l.e)
+	r := sub3(d, scale3(l.e, t))
+	off := math.Sqrt(dot3(r, r))
+	if off-l.offMed > offLineK*l.offSigma {
+		return false
+	}
+	// Shine: towards white, beyond the noise.
+	return dot3(r, l.wp)-l.offMed <= 0.5*offLineK*l.offSigma
+}
+
+// endPeak walks from one end of the smoothed histogram towards the other
+// and returns the first peak (a local maximum of at least endPeakShare of
+// the tallest), or ok false if none comes before the middle.
+func endPeak(h []float64, fromLow bool) (int, bool) {
+	top := 0.0
+	for _, v := range h {
+		top = math.Max(top, v)
+	}
+	n := len(h)
+	for k := 0; k < n/2; k++ {
+		i := k
+		if !fromLow {
+			i = n - 1 - k
+		}
+		if h[i] < endPeakShare*top {
+			continue
+		}
+		prev, next := i-1, i+1
+		if !fromLow {
+			prev, next = i+1, i-1
+		}
+		lo := prev < 0 || prev >= n || h[prev] <= h[i]
+		hi := next < 0 || next >= n || h[next] <= h[i]
+		if lo && hi {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// medianLab is the per-channel median of the XYZ samples, as L*a*b*, and
+// their median CIEDE2000 to it.
+func medianLab(px [][3]float64) (colour.LabD50, float64) {
+	if len(px) == 0 {
+		return colour.LabD50{}, 0
+	}
+	ch := make([]float32, len(px))
+	var med [3]float64
+	for c := 0; c < 3; c++ {
+		for k, p := range px {
+			ch[k] = float32(p[c])
+		}
+		med[c] = quantile(ch, 0.5)
+	}
+	lab := colour.XYZ{X: med[0], Y: med[1], Z: med[2]}.LabD50()
+	step := max(1, len(px)/2000)
+	var de []float32
+	for k := 0; k < len(px); k += step {
+		p := px[k]
+		de = append(de, float32(colour.DeltaE00(colour.XYZ{X: p[0], Y: p[1], Z: p[2]}.LabD50(), lab)))
+	}
+	return lab, quantile(de, 0.5)
+}
+
+// endsInput is what the colours stage needs from the earlier stages.
+type endsInput struct {
+	lab  []float32 // L*a*b* of the photo, 3 per pixel
+	reg  []bool    // the scalp region (skin and hair)
+	w, h int
+	// hairDarkHint is the hair stage's answer to 'is the hair darker than
+	// the skin', for near-ties in chroma.
+	hairDarkHint bool
+	// tilePx is the tile of the light fit.
+	tilePx int
+	// blurPx is the lens blur σ in working pixels (0: unknown).
+	blurPx float64
+	// stride subsamples whole-region statistics.
+	stride int
+}
+
+// findEnds runs the colours stage.
+func findEnds(in endsInput) endsResult {
+	var r endsResult
+	r.alphaPeak, r.confidence = 1, 1
+	xyz := xyzOf(in.lab, in.reg)
+	shade := make([]float32, in.w*in.h)
+	for i := range shade {
+		shade[i] = 1
+	}
+	var line endsLine
+	var tK, tH float64
+	var skinEnd, hairEnd [3]float64
+	for pass := 0; pass < 2; pass++ {
+		var px [][3]float64
+		for i := 0; i < len(in.reg); i += in.stride {
+			if in.reg[i] {
+				s := float64(shade[i])
+				px = append(px, [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s})
+			}
+		}
+		if len(px) < 100 {
+			return r
+		}
+		c, e := principal(px)
+		line = newLine(c, e, px)
+		var ts []float32
+		var on [][3]float64
+		for _, p := range px {
+			if line.onLine(p) {
+				t, _ := line.at(p)
+				ts = append(ts, float32(t))
+				on = append(on, p)
+			}
+		}
+		if len(on) < 100 {
+			return r
+		}
+		lo := quantile(append([]float32(nil), ts...), 0.002)
+		hi := quantile(append([]float32(nil), ts...), 0.998)
+		if !(hi > lo) {
+			return r
+		}
+		bw := (hi - lo) / endBins
+		hist := make([]float64, endBins)
+		for _, t := range ts {
+			k := int((float64(t) - lo) / bw)
+			if k >= 0 && k < endBins {
+				hist[k]++
+			}
+		}
+		hist = smoothHist(hist, 2)
+		// The two ends: a peak near each, or the extreme band.
+		endOf := func(fromLow bool) (float64, float64, bool) {
+			k, ok := endPeak(hist, fromLow)
+			if ok {
+				// Half width of the peak on its outer side.
+				hw := 1
+				for j := 1; j < endBins/4; j++ {
+					o := k - j
+					if !fromLow {
+						o = k + j
+					}
+					if o < 0 || o >= endBins || hist[o] < 0.6*hist[k] {
+						break
+					}
+					hw = j + 1
+				}
+				return lo + (float64(k)+0.5)*bw, float64(hw) * bw, true
+			}
+			if fromLow {
+				return quantile(append([]float32(nil), ts...), 0.01), 2 * bw, false
+			}
+			return quantile(append([]float32(nil), ts...), 0.99), 2 * bw, false
+		}
+		tLo, hwLo, peakLo := endOf(true)
+		tHi, hwHi, peakHi := endOf(false)
+		band := func(t0, hw float64) [][3]float64 {
+			var out [][3]float64
+			for k, t := range ts {
+				if math.Abs(float64(t)-t0) <= hw {
+					out = append(out, on[k])
+				}
+			}
+			return out
+		}
+		loPx, hiPx := band(tLo, hwLo), band(tHi, hwHi)
+		loLab, _ := medianLab(loPx)
+		hiLab, _ := medianLab(hiPx)
+		// Skin is the more chromatic end; near a tie, the hair stage's
+		// thin-structure direction says which end the fibres are.
+		skinLow := loLab.Chroma() > hiLab.Chroma()
+		if math.Abs(loLab.Chroma()-hiLab.Chroma()) < minChromaGap {
+			skinLow = (loLab.L > hiLab.L) == in.hairDarkHint
+		}
+		var skinPeak bool
+		var hwK float64
+		if skinLow {
+			tK, tH, skinPeak, hwK = tLo, tHi, peakLo, hwLo
+			_ = peakHi
+		} else {
+			tK, tH, skinPeak, hwK = tHi, tLo, peakHi, hwHi
+			_ = peakLo
+		}
+		_ = skinPeak
+		r.separations = math.Abs(tH-tK) / math.Max(hwK, bw)
+		// Skin: the median of the skin peak.
+		skinPx := band(tK, hwK)
+		r.skinN = len(skinPx)
+		skinLab, spread := medianLab(skinPx)
+		r.skin, r.skinSpread = skinLab, spread
+		sx := skinLab.XYZ()
+		skinEnd = [3]float64{sx.X, sx.Y, sx.Z}
+		// Cores: cover at least coreBand of the hair end.
+		var core [][3]float64
+		for k, t := range ts {
+			if a := (float64(t) - tK) / (tH - tK); a >= coreBand && a <= 1.15 {
+				core = append(core, on[k])
+			}
+		}
+		r.hairN = len(core)
+		hairLab, hs := medianLab(core)
+		r.hairSpread = hs
+		hx := hairLab.XYZ()
+		hairEnd = [3]float64{hx.X, hx.Y, hx.Z}
+		if pass == 0 {
+			shade = lightField(in, xyz, line, tK, tH)
+		}
+	}
+	r.found = r.separations >= minSeparation && r.hairN >= 20
+	// Cover of every region pixel, along skin → hair end, in units of the
+	// cores' cover.
+	d := sub3(hairEnd, skinEnd)
+	dd := dot3(d, d)
+	if dd == 0 {
+		r.found = false
+		return r
+	}
+	r.mask = make([]bool, in.w*in.h)
+	cover := make([]float32, in.w*in.h)
+	for i := range cover {
+		cover[i] = float32(math.NaN())
+	}
+	var sum float64
+	n := 0
+	for i, v := range in.reg {
+		if !v {
+			continue
+		}
+		n++
+		s := float64(shade[i])
+		p := [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s}
+		if !line.onLine(p) {
+			continue
+		}
+		a := dot3(sub3(p, skinEnd), d) / dd
+		cover[i] = float32(a)
+		sum += a
+		if a >= 0.5 {
+			r.mask[i] = true
+		}
+	}
+	if n == 0 {
+		return r
+	}
+	r.cover = sum / float64(n)
+	r.hairDarker = r.hair.L < r.skin.L
+	if !r.found {
+		return r
+	}
+	// The fibre's direction from the skin: the principal direction of
+	// the means of small blocks around the strands. Lens blur is linear in
+	// linear light, so a blurred pixel stays on the skin-to-fibre line;
+	// JPEG's chroma subsampling moves chroma between neighbours (a core
+	// pixel's own chroma leans towards the skin's) but keeps block means.
+	// The cores' luminance (JPEG keeps luma at full resolution) says how
+	// far along it the fibre lies; when the fibre is close to the skin's
+	// luminance, the projection of the cores on that direction does, which
+	// cannot extrapolate beyond the cores' own distance.
+	near := dilateMask(r.mask, in.w, in.h, 2+int(math.Ceil(2*in.blurPx)))
+	var sumNear float64
+	for i, v := range near {
+		if v && in.reg[i] {
+			if a := float64(cover[i]); !math.IsNaN(a) {
+				sumNear += a
+			}
+		}
+	}
+	// Fibre width and peak cover from the profiles across isolated
+	// strands: the profile's area over its peak is w / α_peak whatever
+	// the fibre's colour; with the blur σ both follow.
+	prof := strandProfiles(cover, in.w, in.h, in.blurPx)
+	r.profiles = prof.n
+	if prof.n >= minProfiles {
+		r.widthObsPx = prof.areaOverPeak
+	} else if wMask, area := maskWidth(r.mask, in.w, in.h); wMask > 0 && area > 0 {
+		// No isolated strand: the mask's area over its width (distance
+		// transform) is the strands' length, the summed cover over it
+		// w / α_peak.
+		r.widthObsPx = sumNear / (float64(area) / wMask)
+	}
+	r.widthPx = r.widthObsPx
+	r.blurKnown = in.blurPx > 0
+	if r.blurKnown && r.widthObsPx > 0 {
+		w := fibreWidth(r.widthObsPx, in.blurPx)
+		r.widthPx = w
+		r.alphaPeak = math.Min(1, w/r.widthObsPx)
+	}
+	ap := math.Max(r.alphaPeak, minAlphaPeak)
+	if dir, ok := blockDirection(in, xyz, shade, near, line, blockPx); ok {
+		if dot3(dir, d) < 0 {
+			dir = scale3(dir, -1)
+		}
+		var lambda float64
+		if math.Abs(dir[1]) >= 0.5 {
+			lambda = d[1] / dir[1]
+		} else {
+			lambda = dot3(d, dir)
+		}
+		if lambda > 0 {
+			d = scale3(dir, lambda)
+		}
+	}
+	f := add3(skinEnd, scale3(d, 1/ap))
+	for k := range f {
+		f[k] = math.Max(f[k], 1e-4)
+	}
+	// L* outside 0–100 is left for Measure to clamp and warn about.
+	r.hair = colour.XYZ{X: f[0], Y: f[1], Z: f[2]}.LabD50()
+	r.hairDarker = r.hair.L < r.skin.L
+	r.cover = sumNear / float64(n) * r.alphaPeak
+	return r
+}
+
+// fibreWidth solves w / erf(w / (2√2 σ)) = wObs for the fibre width w: the
+// area of a blurred bar's profile over its peak is wObs. The area over peak
+// cannot be below √(2π) σ (a line thinner than the blur); there w → 0.
+func fibreWidth(wObs, sigma float64) float64 {
+	k := 2 * math.Sqrt2 * sigma
+	f := func(w float64) float64 { return w / math.Erf(w/k) }
+	if wObs <= math.Sqrt(2*math.Pi)*sigma*1.0001 {
+		return 0.05 * wObs
+	}
+	lo, hi := 1e-6, wObs
+	for it := 0; it < 60; it++ {
+		mid := (lo + hi) / 2
+		if f(mid) < wObs {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return (lo + hi) / 2
+}
+
+// smoothHist is the histogram convolved with a Gaussian of s bins.
+func smoothHist(h []float64, s float64) []float64 {
+	r := int(math.Ceil(3 * s))
+	k := make([]float64, 2*r+1)
+	for j := range k {
+		x := float64(j - r)
+		k[j] = math.Exp(-x * x / (2 * s * s))
+	}
+	out := make([]float64, len(h))
+	for i := range h {
+		var v float64
+		for j := -r; j <= r; j++ {
+			if ii := i + j; ii >= 0 && ii < len(h) {
+				v += h[ii] * k[j+r]
+			}
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// lightField fits the light falling on the head on the skin-end pixels:
+// per tile, the mean Y of the pixels of cover below ¼; a quadratic surface
+// in log Y over the tiles (robust), normalised to its median over the
+// region.
+func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []float32 {
+	ts := in.tilePx
+	tw, th := (in.w+ts-1)/ts, (in.h+ts-1)/ts
+	sumY := make([]float64, tw*th)
+	cnt := make([]int, tw*th)
+	tot := make([]int, tw*th)
+	// Every other pixel each way: tiles hold hundreds of pixels.
+	for y := 0; y < in.h; y += 2 {
+		for x := 0; x < in.w; x += 2 {
+			i := y*in.w + x
+			if !in.reg[i] {
+				continue
+			}
+			t := (y/ts)*tw + x/ts
+			tot[t]++
+			p := [3]float64{float64(xyz[3*i]), float64(xyz[3*i+1]), float64(xyz[3*i+2])}
+			// Shading scales t too: compare on chromaticity-free terms by
+			// the cover of p relative to its own brightness along the
+			// line is not possible without the shade, so use the unshaded
+			// position; the light varies by tens of percent at most.
+			tp, _ := line.at(p)
+			if a := (tp - tK) / (tH - tK); a < 0.25 && a > -0.5 && line.onLine(p) {
+				sumY[t] += p[1]
+				cnt[t]++
+			}
+		}
+	}
+	type pt struct {
+		f [6]float64
+		z float64
+	}
+	feat := func(x, y float64) [6]float64 {
+		u := 2*x/float64(in.w) - 1
+		v := 2*y/float64(in.h) - 1
+		return [6]float64{1, u, v, u * u, u * v, v * v}
+	}
+	var pts []pt
+	for t := range cnt {
+		if cnt[t] < 4 || cnt[t]*10 < tot[t] {
+			continue
+		}
+		x := (float64(t%tw) + 0.5) * float64(ts)
+		y := (float64(t/tw) + 0.5) * float64(ts)
+		pts = append(pts, pt{feat(x, y), math.Log(math.Max(sumY[t]/float64(cnt[t]), 1e-4))})
+	}
+	out := make([]float32, in.w*in.h)
+	for i := range out {
+		out[i] = 1
+	}
+	if len(pts) < 12 {
+		return out
+	}
+	use := make([]bool, len(pts))
+	for k := range use {
+		use[k] = true
+	}
+	var coef [6]float64
+	for it := 0; it < 4; it++ {
+		var a [6][7]float64
+		for k, p := range pts {
+			if !use[k] {
+				continue
+			}
+			for r := 0; r < 6; r++ {
+				for c := 0; c < 6; c++ {
+					a[r][c] += p.f[r] * p.f[c]
+				}
+				a[r][6] += p.f[r] * p.z
+			}
+		}
+		sol, ok := solve6(a)
+		if !ok {
+			return out
+		}
+		coef = sol
+		res := make([]float32, len(pts))
+		for k, p := range pts {
+			res[k] = float32(math.Abs(p.z - dot6(coef, p.f)))
+		}
+		mad := math.Max(quantile(append([]float32(nil), res...), 0.5), 0.005)
+		for k := range pts {
+			use[k] = float64(res[k]) <= 3*1.4826*mad
+		}
+	}
+	var vals []float32
+	for i, v := range in.reg {
+		if v && i%in.stride == 0 {
+			vals = append(vals, float32(dot6(coef, feat(float64(i%in.w), float64(i/in.w)))))
+		}
+	}
+	ref := quantile(vals, 0.5)
+	for y := 0; y < in.h; y++ {
+		for x := 0; x < in.w; x++ {
+			out[y*in.w+x] = float32(math.Exp(dot6(coef, feat(float64(x), float64(y))) - ref))
+		}
+	}
+	return out
+}
+
+// describeThin is the warning for fibres too thin to read fully.
+func describeThin(widthOrigPx, blurOrigPx float64, blurKnown bool) string {
+	if blurKnown {
+		return fmt.Sprintf("hair fibres are about %.1f px wide under lens blur σ %.1f px: no pixel shows pure fibre and the hair colour is recovered from blurred strands (it may read too light); photograph closer", widthOrigPx, blurOrigPx)
+	}
+	return fmt.Sprintf("hair fibres are about %.1f px wide: too thin for a pixel to show pure fibre, so the hair colour may read too light; photograph closer (or include the card, whose edges measure the blur)", widthOrigPx)
+}
+
+// Fibres whose blurred profile's area over peak is under trustObsWidthPx
+// (photo pixels, blur included) show no pure fibre and may read too light
+// (on our renders, fibres of 4 px under blur σ 1.5 px read 6 ΔE00 off);
+// below minObsWidthPx they cannot be read at all.
+const (
+	minObsWidthPx   = 1.5
+	trustObsWidthPx = 5.0
+)
+
+// hairSpread is the share of the region's tiles that hold some hair.
+func (m *measurer) hairSpread() float64 {
+	ts := m.o.TilePx
+	tw, th := (m.w+ts-1)/ts, (m.h+ts-1)/ts
+	regN := make([]int, tw*th)
+	hairN := make([]int, tw*th)
+	for y := 0; y < m.h; y++ {
+		for x := 0; x < m.w; x++ {
+			i := y*m.w + x
+			t := (y/ts)*tw + x/ts
+			if m.reg[i] || m.hair[i] {
+				regN[t]++
+			}
+			if m.hair[i] {
+				hairN[t]++
+			}
+		}
+	}
+	var tiles, withHair int
+	for t := range regN {
+		if regN[t]*2 >= ts*ts {
+			tiles++
+			if hairN[t]*100 >= regN[t] {
+				withHair++
+			}
+		}
+	}
+	if tiles == 0 {
+		return 0
+	}
+	return float64(withHair) / float64(tiles)
+}
+
+// blockPx is the side of the blocks whose means give the fibre's
+// direction: a few JPEG chroma blocks (2 px of the photo) and blur widths.
+const blockPx = 6
+
+// blockDirection is the principal direction, in XYZ, of the means of the
+// blockPx-square blocks that lie wholly in the region and touch the
+// strands' surroundings (near), shine and off-line pixels left out.
+func blockDirection(in endsInput, xyz, shade []float32, near []bool, line endsLine, b int) ([3]float64, bool) {
+	var means [][3]float64
+	for by := 0; by+b <= in.h; by += b {
+		for bx := 0; bx+b <= in.w; bx += b {
+			var sum [3]float64
+			n, touch, bad := 0, false, false
+			for y := by; y < by+b && !bad; y++ {
+				for x := bx; x < bx+b; x++ {
+					i := y*in.w + x
+					if !in.reg[i] {
+						bad = true
+						break
+					}
+					s := float64(shade[i])
+					p := [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s}
+					if !line.onLine(p) {
+						bad = true
+						break
+					}
+					touch = touch || near[i]
+					sum = add3(sum, p)
+					n++
+				}
+			}
+			if bad || !touch || n == 0 {
+				continue
+			}
+			means = append(means, scale3(sum, 1/float64(n)))
+		}
+	}
+	if len(means) < 20 {
+		return [3]float64{}, false
+	}
+	_, e := principal(means)
+	return e, true
+}
+
+// profileQuantile: the profiles up to this quantile of area over peak are
+// taken as single fibres (their median gives w / α_peak).
+const profileQuantile = 0.4
+
+// minProfiles is how many isolated strand profiles fix the width.
+const minProfiles = 50
+
+// profileStats summarises the profiles across isolated strands.
+type profileStats struct {
+	n            int
+	areaOverPeak float64 // median ∫cover dx / peak cover, px
+}
+
+// strandProfiles samples the cover across isolated strands: at local
+// maxima of cover ≥ ½ across the strand (the direction, of four, in which
+// the profile is narrowest), whose profile falls to skin (cover below a
+// fifth of the peak) on both sides within the window and does not rise
+// again (no second strand). The window reaches 3σ + 3 px.
+func strandProfiles(cover []float32, w, h int, blur float64) profileStats {
+	rad := int(math.Ceil(3*blur + 3))
+	rad = min(rad, 8)
+	dirs := [4][2]int{{1, 0}, {0, 1}, {1, 1}, {1, -1}}
+	var aop []float32
+	step := 1
+	// Whole-image sampling at most about 400k candidate pixels.
+	if n := w * h; n > 400000 {
+		step = n/400000 | 1
+	}
+	at := func(x, y int) (float64, bool) {
+		if x < 0 || y < 0 || x >= w || y >= h {
+			return 0, false
+		}
+		v := float64(cover[y*w+x])
+		return v, !math.IsNaN(v)
+	}
+	for i := 0; i < w*h; i += step {
+		c := float64(cover[i])
+		if !(c >= 0.5) {
+			continue
+		}
+		x, y := i%w, i/w
+		best := math.Inf(1)
+		for _, d := range dirs {
+			a0, ok0 := at(x-d[0], y-d[1])
+			a1, ok1 := at(x+d[0], y+d[1])
+			if !ok0 || !ok1 || a0 > c || a1 > c {
+				continue
+			}
+			sum := c
+			ok := true
+			// The skin beside the strand: the outermost two samples on
+			// each side. The local skin is seldom exactly the skin end
+			// (light left over from the fit, mottling); its level is
+			// taken off the profile, as a baseline.
+			var base float64
+			nb := 0
+			for _, sgn := range [2]int{-1, 1} {
+				for k := rad - 1; k <= rad; k++ {
+					if v, good := at(x+sgn*k*d[0], y+sgn*k*d[1]); good {
+						base += v
+						nb++
+					}
+				}
+			}
+			if nb < 4 {
+				continue
+			}
+			base /= float64(nb)
+			for _, sgn := range [2]int{-1, 1} {
+				prev := c
+				fell := false
+				for k := 1; k <= rad; k++ {
+					v, good := at(x+sgn*k*d[0], y+sgn*k*d[1])
+					if !good || v > prev+0.1*c {
+						ok = false
+						break
+					}
+					if v < 0.2*c {
+						fell = true
+					}
+					if fell && v > 0.25*c {
+						ok = false
+						break
+					}
+					sum += v
+					prev = math.Min(prev, v)
+				}
+				if !ok || !fell {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			l := math.Hypot(float64(d[0]), float64(d[1]))
+			if c-base < 0.5*c {
+				continue
+			}
+			if a := (sum - float64(2*rad+1)*base) * l / (c - base); a < best {
+				best = a
+			}
+		}
+		if !math.IsInf(best, 1) {
+			aop = append(aop, float32(best))
+		}
+	}
+	if len(aop) == 0 {
+		return profileStats{}
+	}
+	// Crossings, clumps and neighbours lying alongside only widen a
+	// profile: single fibres are the narrow part of the distribution.
+	lim := quantile(append([]float32(nil), aop...), profileQuantile)
+	var narrow []float32
+	for _, v := range aop {
+		if float64(v) <= lim {
+			narrow = append(narrow, v)
+		}
+	}
+	return profileStats{n: len(aop), areaOverPeak: quantile(narrow, 0.5)}
+}
+
+// wideFibrePx is the widest fibre a whole-scalp photo usually shows, in
+// photo pixels (the issue: 1.5–2.5 px; synthscalps up to 3.8 px).
+const wideFibrePx = 4.0
+
+// alphaPeakOf is the peak cover erf(w / (2√2 σ)) of a bar w wide blurred
+// by a Gaussian of σ (1 without blur).
+func alphaPeakOf(w, sigma float64) float64 {
+	if sigma <= 0 {
+		return 1
+	}
+	return math.Erf(w / (2 * math.Sqrt2 * sigma))
+}
