@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"image"
 	"io"
 
 	"github.com/smpmatch/smpmatch/match/batch"
@@ -26,20 +25,12 @@ func runMeasureDots(c *cli.Context, photos []string, mo measure.Options) error {
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", res.Error)
 		}
 		if art != nil {
-			for _, o := range []struct {
-				flag, suffix string
-				img          image.Image
-			}{{"mask-out", "dots", art.Mask}, {"corrected-out", "corrected", art.Corrected}} {
-				d := c.String(o.flag)
-				if d == "" {
-					continue
-				}
-				if err := writePNG(d, stems[i], o.suffix, o.img, photos, c.App.ErrWriter); err != nil {
-					if batch.IsDiskError(err) {
-						return fmt.Errorf("%w: %w", batch.ErrOutput, err)
-					}
-					fmt.Fprintf(c.App.ErrWriter, "smpmatch: %v\n", err)
-				}
+			picErr, err := writePictures(c, stems[i], photos, []picture{{"mask-out", "dots", art.Mask}, {"corrected-out", "corrected", art.Corrected}})
+			if err != nil {
+				return err
+			}
+			if picErr && res.OK {
+				failed++ // its pictures are part of what was asked
 			}
 		}
 		if c.Bool("json") {

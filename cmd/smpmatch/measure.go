@@ -156,6 +156,34 @@ func pictureStems(photos []string) []string {
 // writePNG writes a picture of a photo as DIR/STEM.SUFFIX.png. It never
 // writes over one of the command's photos, and says so when it replaces a
 // file (from an earlier run).
+// picture is one picture a command can write: its --flag (the folder), its
+// name suffix and the image.
+type picture struct {
+	flag, suffix string
+	img          image.Image
+}
+
+// writePictures writes each picture whose --flag names a folder, as
+// STEM.SUFFIX.png. A disk error (full, read-only, I/O) stops the command
+// (ErrOutput, exit 3); any other failure is said in a line and reported
+// as picErr, so the photo counts as failed.
+func writePictures(c *cli.Context, stem string, photos []string, pics []picture) (picErr bool, err error) {
+	for _, o := range pics {
+		d := c.String(o.flag)
+		if d == "" {
+			continue
+		}
+		if err := writePNG(d, stem, o.suffix, o.img, photos, c.App.ErrWriter); err != nil {
+			if batch.IsDiskError(err) {
+				return true, fmt.Errorf("%w: %w", batch.ErrOutput, err)
+			}
+			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %v\n", err)
+			picErr = true
+		}
+	}
+	return picErr, nil
+}
+
 func writePNG(dir, stem, suffix string, img image.Image, photos []string, log io.Writer) error {
 	path := filepath.Join(dir, stem+"."+suffix+".png")
 	if st, err := os.Stat(path); err == nil {
@@ -201,22 +229,9 @@ func runMeasure(c *cli.Context) error {
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", res.Error)
 		}
 		if art != nil {
-			picErr := false
-			for _, o := range []struct {
-				flag, suffix string
-				img          image.Image
-			}{{"mask-out", "mask", art.Overlay}, {"corrected-out", "corrected", art.Corrected}} {
-				d := c.String(o.flag)
-				if d == "" {
-					continue
-				}
-				if err := writePNG(d, stems[i], o.suffix, o.img, photos, c.App.ErrWriter); err != nil {
-					if batch.IsDiskError(err) {
-						return fmt.Errorf("%w: %w", batch.ErrOutput, err)
-					}
-					fmt.Fprintf(c.App.ErrWriter, "smpmatch: %v\n", err)
-					picErr = true
-				}
+			picErr, err := writePictures(c, stems[i], photos, []picture{{"mask-out", "mask", art.Overlay}, {"corrected-out", "corrected", art.Corrected}})
+			if err != nil {
+				return err
 			}
 			if picErr && res.OK {
 				failed++ // its pictures are part of what was asked
