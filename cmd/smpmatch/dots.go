@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/smpmatch/smpmatch/match/batch"
 	"github.com/smpmatch/smpmatch/match/dots"
 	"github.com/smpmatch/smpmatch/match/measure"
 	"github.com/urfave/cli/v2"
@@ -16,35 +15,17 @@ func runMeasureDots(c *cli.Context, photos []string, mo measure.Options) error {
 		return usageError{fmt.Errorf("--card-size: %w", err)}
 	}
 	opt := dots.Options{Measure: mo, CardSize: c.String("card-size"), MaxPixels: c.Int("max-pixels")}
-	failed := 0
-	stems := pictureStems(photos)
-	for i, p := range photos {
+	return eachPhoto(c, photos, func(p string) photoOutcome {
 		res, art, err := dots.MeasurePhoto(p, opt)
-		if err != nil {
-			failed++
-			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", res.Error)
+		o := photoOutcome{ok: res.OK && err == nil, err: res.Error, value: res, print: func(w io.Writer) { printDots(w, res) }}
+		if err != nil && o.err == "" {
+			o.err = err.Error()
 		}
 		if art != nil {
-			picErr, err := writePictures(c, stems[i], photos, []picture{{"mask-out", "dots", art.Mask}, {"corrected-out", "corrected", art.Corrected}})
-			if err != nil {
-				return err
-			}
-			if picErr && res.OK {
-				failed++ // its pictures are part of what was asked
-			}
+			o.pics = []picture{{"mask-out", "dots", art.Mask}, {"corrected-out", "corrected", art.Corrected}}
 		}
-		if c.Bool("json") {
-			if err := batch.WriteContractJSON(c.App.Writer, res); err != nil {
-				return fmt.Errorf("writing JSON: %w", err)
-			}
-		} else {
-			printDots(c.App.Writer, res)
-		}
-	}
-	if failed > 0 {
-		return partialFailure{failed: failed, total: len(photos)}
-	}
-	return nil
+		return o
+	})
 }
 
 func printDots(w io.Writer, r dots.Result) {

@@ -220,29 +220,53 @@ func runMeasure(c *cli.Context) error {
 	if c.Bool("dots") {
 		return runMeasureDots(c, photos, opt)
 	}
+	return eachPhoto(c, photos, func(p string) photoOutcome {
+		res, art := batch.Measure(p, p, opt, c.Int("max-pixels"))
+		o := photoOutcome{ok: res.OK, err: res.Error, value: res, print: func(w io.Writer) { printMeasure(w, res) }}
+		if art != nil {
+			o.pics = []picture{{"mask-out", "mask", art.Overlay}, {"corrected-out", "corrected", art.Corrected}}
+		}
+		return o
+	})
+}
+
+// photoOutcome is what measure (and measure --dots) report of one photo.
+type photoOutcome struct {
+	ok    bool
+	err   string
+	pics  []picture         // written where their --flag names a folder
+	value any               // printed as contract JSON with --json
+	print func(w io.Writer) // the table otherwise
+}
+
+// eachPhoto measures the photos one by one with one and reports each: a
+// line on stderr for a failure, its pictures, then JSON or the table. The
+// command fails (exit 1) if any photo or any of its pictures failed, and
+// stops at once (exit 3) when an output cannot be written.
+func eachPhoto(c *cli.Context, photos []string, one func(path string) photoOutcome) error {
 	failed := 0
 	stems := pictureStems(photos)
 	for i, p := range photos {
-		res, art := batch.Measure(p, p, opt, c.Int("max-pixels"))
-		if !res.OK {
+		o := one(p)
+		if !o.ok {
 			failed++
-			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", res.Error)
+			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", o.err)
 		}
-		if art != nil {
-			picErr, err := writePictures(c, stems[i], photos, []picture{{"mask-out", "mask", art.Overlay}, {"corrected-out", "corrected", art.Corrected}})
+		if len(o.pics) > 0 {
+			picErr, err := writePictures(c, stems[i], photos, o.pics)
 			if err != nil {
 				return err
 			}
-			if picErr && res.OK {
+			if picErr && o.ok {
 				failed++ // its pictures are part of what was asked
 			}
 		}
 		if c.Bool("json") {
-			if err := batch.WriteContractJSON(c.App.Writer, res); err != nil {
+			if err := batch.WriteContractJSON(c.App.Writer, o.value); err != nil {
 				return fmt.Errorf("writing JSON: %w", err)
 			}
 		} else {
-			printMeasure(c.App.Writer, res)
+			o.print(c.App.Writer)
 		}
 	}
 	if failed > 0 {
