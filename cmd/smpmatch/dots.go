@@ -29,15 +29,9 @@ func runMeasureDots(c *cli.Context, photos []string, mo measure.Options) error {
 }
 
 func printDots(w io.Writer, r dots.Result) {
-	if !r.OK {
-		fmt.Fprintf(w, "%s: FAILED: %s\n\n", r.Photo, r.Error)
+	if !printPhotoHeader(w, r.Photo, r.OK, r.Error, r.Correction, r.Calibration) {
 		return
 	}
-	fmt.Fprintf(w, "%s: corrected by %s", r.Photo, r.Correction)
-	if r.Calibration != nil {
-		fmt.Fprintf(w, " (card fit: cross-validated ΔE00 %.2f)", r.Calibration.LooMeanDE00)
-	}
-	fmt.Fprintln(w)
 	if r.Scale != nil {
 		fmt.Fprintf(w, "  scale  %.4f mm/px, assuming a ColorChecker %s (%.1f mm patches)\n", r.Scale.MMPerPx, r.Scale.CardAssumed, r.Scale.PatchMM)
 	}

@@ -275,16 +275,26 @@ func eachPhoto(c *cli.Context, photos []string, one func(path string) photoOutco
 	return nil
 }
 
-func printMeasure(w io.Writer, r measure.Result) {
-	if !r.OK {
-		fmt.Fprintf(w, "%s: FAILED: %s\n\n", r.Photo, r.Error)
-		return
+// printPhotoHeader prints a measured photo's first table line (what
+// corrected it) and reports whether it was measured; a failed photo gets
+// its FAILED line instead.
+func printPhotoHeader(w io.Writer, photo string, ok bool, errMsg, correction string, cal *calibrate.FitStats) bool {
+	if !ok {
+		fmt.Fprintf(w, "%s: FAILED: %s\n\n", photo, errMsg)
+		return false
 	}
-	fmt.Fprintf(w, "%s: corrected by %s", r.Photo, r.Correction)
-	if r.Calibration != nil {
-		fmt.Fprintf(w, " (card fit: cross-validated ΔE00 %.2f)", r.Calibration.LooMeanDE00)
+	fmt.Fprintf(w, "%s: corrected by %s", photo, correction)
+	if cal != nil {
+		fmt.Fprintf(w, " (card fit: cross-validated ΔE00 %.2f)", cal.LooMeanDE00)
 	}
 	fmt.Fprintln(w)
+	return true
+}
+
+func printMeasure(w io.Writer, r measure.Result) {
+	if !printPhotoHeader(w, r.Photo, r.OK, r.Error, r.Correction, r.Calibration) {
+		return
+	}
 	if r.Hair.Found {
 		fmt.Fprintf(w, "  hair   L*a*b* %6.1f %6.1f %6.1f  (spread ΔE00 %.1f, %s, coverage %.0f%%)\n",
 			r.Hair.Lab.L, r.Hair.Lab.A, r.Hair.Lab.B, r.Hair.Spread, r.Hair.Kind, 100*r.Hair.Fraction)
