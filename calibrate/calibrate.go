@@ -74,9 +74,11 @@ type FitStats struct {
 	UsedPatches         int     `json:"used_patches"`
 }
 
-// Candidate is one model family's cross-validated score.
+// Candidate is one model family's cross-validated score, with or without
+// a tone curve undone first.
 type Candidate struct {
 	Model       ccm.Kind `json:"model"`
+	ToneCurve   bool     `json:"tone_curve,omitempty"`
 	LooMeanDE00 float64  `json:"loo_mean_de00"`
 }
 
@@ -92,6 +94,9 @@ type PhotoResult struct {
 	Fit     *FitStats     `json:"fit,omitempty"`
 	// Encoding is the photo's tone encoding as judged from its grey row.
 	Encoding ccm.Encoding `json:"encoding,omitempty"`
+	// ToneCurve is the tone curve measured on the neutral patches and
+	// undone before the model (absent when the decoding alone did best).
+	ToneCurve *ccm.Tone `json:"tone_curve,omitempty"`
 	// Candidates lists every model family tried, with its LOO error.
 	Candidates []Candidate `json:"candidates,omitempty"`
 }
@@ -257,28 +262,60 @@ func Fit(readings []Reading) (*Session, error) {
 	}
 	groups := os2groups(os, func(o obs) int { return o.patch })
 
-	// Choose the model family by grouped leave-one-patch-out error.
+	// Choose the model family, and whether to undo a tone curve measured
+	// on the neutral patches first, by grouped leave-one-patch-out error:
+	// the curve is refitted in every fold, so a neutral patch left out
+	// does not shape the curve that judges it.
+	neutral := make([]bool, len(os))
+	for k, o := range os {
+		neutral[k] = card.Reference[o.patch].Neutral()
+	}
 	var cands []Candidate
-	var bestKind ccm.Kind
+	var loos [][]float64
+	for _, withTone := range []bool{false, true} {
+		for _, k := range ccm.Kinds {
+			loo, err := looGroupedTone(k, withTone, s, neutral, groups)
+			if err != nil {
+				continue
+			}
+			cands = append(cands, Candidate{Model: k, ToneCurve: withTone, LooMeanDE00: ccm.Summarise(loo).Mean})
+			loos = append(loos, loo)
+		}
+	}
+	// The best candidate, a simpler one winning near-ties; one whose
+	// fitted model a profile loader would refuse (singular, greys out of
+	// order) is passed over for the next.
+	refused := make([]bool, len(cands))
+	var tone *ccm.Tone
+	var model ccm.Model
 	var bestLOO []float64
-	bestMean := math.Inf(1)
-	for _, k := range ccm.Kinds {
-		loo, err := looGrouped(k, s, groups)
-		if err != nil {
+	for {
+		best := -1
+		for c := range cands {
+			if !refused[c] && (best < 0 || cands[c].LooMeanDE00 < cands[best].LooMeanDE00*(1-simplerWins)) {
+				best = c
+			}
+		}
+		if best < 0 {
+			return nil, fmt.Errorf("%w: no model could be fitted to %d patches", ErrTooFewPatches, len(s))
+		}
+		fs := s
+		tone = nil
+		if cands[best].ToneCurve {
+			t, err := fitTone(s, neutral)
+			if err != nil {
+				refused[best] = true
+				continue
+			}
+			tone, fs = &t, applyTone(t, s)
+		}
+		m, err := ccm.Fit(cands[best].Model, fs)
+		if err != nil || checkModelOnCard(m) != nil {
+			refused[best] = true
 			continue
 		}
-		m := ccm.Summarise(loo).Mean
-		cands = append(cands, Candidate{Model: k, LooMeanDE00: m})
-		if m < bestMean*(1-simplerWins) {
-			bestKind, bestMean, bestLOO = k, m, loo
-		}
-	}
-	if bestLOO == nil {
-		return nil, fmt.Errorf("%w: no model could be fitted to %d patches", ErrTooFewPatches, len(s))
-	}
-	model, err := ccm.Fit(bestKind, s)
-	if err != nil {
-		return nil, fmt.Errorf("fitting %s: %w", bestKind, err)
+		model, bestLOO = m, loos[best]
+		break
 	}
 	// The textbook baseline on the same patches.
 	var plainS []ccm.Sample
@@ -300,13 +337,14 @@ func Fit(readings []Reading) (*Session, error) {
 		Schema:    ProfileSchema,
 		Version:   ProfileVersion,
 		Encoding:  enc,
+		Tone:      tone,
 		Model:     model,
 		Reference: ReferenceName,
 	}
 	sess := &Session{Profile: prof}
 	var allIn, allLoo, allPlain []float64
 	for p, r := range readings {
-		res := PhotoResult{Photo: r.Photo, OK: true, Model: model.Kind, Encoding: enc, Candidates: cands}
+		res := PhotoResult{Photo: r.Photo, OK: true, Model: model.Kind, Encoding: enc, ToneCurve: tone, Candidates: cands}
 		res.Card = cardResult(r)
 		var in, lo, pl []float64
 		for i, smp := range r.Samples {
@@ -323,7 +361,7 @@ func Fit(readings []Reading) (*Session, error) {
 				pr.Flags = append(pr.Flags, f)
 			}
 			if smp.Pixels > 0 {
-				pr.Lab = model.Lab(enc.Linearize(smp.RGB))
+				pr.Lab = prof.Lab(smp.RGB)
 				pr.DE00 = colour.DeltaE00(pr.Lab, ref.Lab)
 			}
 			if e, ok := looOf[key]; ok && used[p][i] {
@@ -425,6 +463,66 @@ func looGroupedWith(fit func([]ccm.Sample) (ccm.Model, error), s []ccm.Sample, g
 		}
 	}
 	return out, nil
+}
+
+// looGroupedTone is looGrouped with, when withTone, the tone curve fitted
+// on the training fold's neutral patches and undone before the model.
+func looGroupedTone(k ccm.Kind, withTone bool, s []ccm.Sample, neutral []bool, group []int) ([]float64, error) {
+	if !withTone {
+		return looGrouped(k, s, group)
+	}
+	out := make([]float64, len(s))
+	done := map[int]bool{}
+	for _, g := range group {
+		if done[g] {
+			continue
+		}
+		done[g] = true
+		var train []ccm.Sample
+		var trainN []bool
+		for i := range s {
+			if group[i] != g {
+				train = append(train, s[i])
+				trainN = append(trainN, neutral[i])
+			}
+		}
+		t, err := fitTone(train, trainN)
+		if err != nil {
+			return nil, err
+		}
+		m, err := ccm.Fit(k, applyTone(t, train))
+		if err != nil {
+			return nil, err
+		}
+		for i := range s {
+			if group[i] == g {
+				out[i] = colour.DeltaE00(m.Lab(t.Apply(s[i].RGB)), s[i].Ref)
+			}
+		}
+	}
+	return out, nil
+}
+
+// fitTone fits the tone curve on the neutral samples.
+func fitTone(s []ccm.Sample, neutral []bool) (ccm.Tone, error) {
+	var lin [][3]float64
+	var y []float64
+	for i, smp := range s {
+		if neutral[i] {
+			lin = append(lin, smp.RGB)
+			y = append(y, smp.Ref.XYZ().Y)
+		}
+	}
+	return ccm.FitTone(lin, y)
+}
+
+// applyTone returns the samples with the tone curve undone.
+func applyTone(t ccm.Tone, s []ccm.Sample) []ccm.Sample {
+	out := make([]ccm.Sample, len(s))
+	for i, smp := range s {
+		out[i] = ccm.Sample{RGB: t.Apply(smp.RGB), Ref: smp.Ref}
+	}
+	return out
 }
 
 // coveredPatches flags samples whose colour no plausible correction maps to

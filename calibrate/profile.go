@@ -34,8 +34,12 @@ type Profile struct {
 	Created   string       `json:"created,omitempty"`
 	Reference string       `json:"reference"`
 	Encoding  ccm.Encoding `json:"encoding"`
-	Model     ccm.Model    `json:"model"`
-	Fit       FitStats     `json:"fit"`
+	// Tone, when present, is the tone curve measured on the card's
+	// neutral patches, undone after the Encoding's decoding and before
+	// the Model (profiles without it decode with the Encoding alone).
+	Tone  *ccm.Tone `json:"tone_curve,omitempty"`
+	Model ccm.Model `json:"model"`
+	Fit   FitStats  `json:"fit"`
 	// Candidates are the model families tried, with their LOO errors.
 	Candidates []Candidate `json:"candidates,omitempty"`
 	// Photos are the base names of the card photos (no folders: a profile
@@ -45,7 +49,11 @@ type Profile struct {
 
 // Lab corrects one encoded camera colour (R, G, B in 0..1).
 func (p *Profile) Lab(rgb ccm.CameraRGB) colour.LabD50 {
-	return p.Model.Lab(p.Encoding.Linearize(rgb))
+	lin := p.Encoding.Linearize(rgb)
+	if p.Tone != nil {
+		lin = p.Tone.Apply(lin)
+	}
+	return p.Model.Lab(lin)
 }
 
 // Validate checks that a profile can be used.
@@ -65,6 +73,11 @@ func (p *Profile) Validate() error {
 		return fmt.Errorf("encoding: missing (want %q or %q)", ccm.EncodingSRGB, ccm.EncodingLinear)
 	default:
 		return fmt.Errorf("encoding %q is not one of %q, %q", p.Encoding, ccm.EncodingSRGB, ccm.EncodingLinear)
+	}
+	if p.Tone != nil {
+		if err := p.Tone.Validate(); err != nil {
+			return fmt.Errorf("tone_curve: %w", err)
+		}
 	}
 	if p.Model.Kind == "" {
 		return fmt.Errorf("model.kind: missing (want one of %v)", ccm.Kinds)

@@ -455,3 +455,46 @@ func withOrientation(jpg []byte, orientation uint16) []byte {
 	out := append(append([]byte(nil), jpg[:2]...), seg...)
 	return append(out, jpg[2:]...)
 }
+
+// A phone's contrast S-curve on top of sRGB: a colour matrix cannot undo
+// it, the card's greys measure it. The fit must choose to undo a tone
+// curve and do clearly better than without one, and the greys (what
+// hair and skin mixtures are read along) must come out right.
+func TestRobustPhoneToneCurveIsMeasuredOnTheGreys(t *testing.T) {
+	s := scene(func(s *synth.Scene) { s.Camera.Curve = synth.CurvePhone })
+	img, _ := synth.Render(s)
+	m, err := gocv.ImageToMatRGB(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	r, err := calibrate.Read("phone.png", m, calibrate.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := calibrate.Fit([]calibrate.Reading{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := sess.Results[0]
+	var without, with float64 = math.Inf(1), math.Inf(1)
+	for _, c := range res.Candidates {
+		if c.ToneCurve {
+			with = math.Min(with, c.LooMeanDE00)
+		} else {
+			without = math.Min(without, c.LooMeanDE00)
+		}
+	}
+	t.Logf("LOO mean ΔE00: best without a tone curve %.2f, with %.2f; chosen %s tone %v", without, with, res.Model, res.ToneCurve != nil)
+	if res.ToneCurve == nil || sess.Profile.Tone == nil {
+		t.Fatal("no tone curve chosen for a phone's S-curve")
+	}
+	if !(with < 0.7*without) {
+		t.Errorf("a tone curve lowers the LOO error only from %.2f to %.2f", without, with)
+	}
+	for _, p := range res.Patches[18:] {
+		if math.Abs(p.Lab.L-p.RefLab.L) > 1.5 {
+			t.Errorf("%s: L* %.1f, reference %.1f", p.Name, p.Lab.L, p.RefLab.L)
+		}
+	}
+}

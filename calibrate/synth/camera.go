@@ -28,7 +28,16 @@ const (
 	CurveLinear
 	// CurveGamma22 is a pure 1/2.2 power law.
 	CurveGamma22
+	// CurvePhone is the sRGB curve followed by a phone's contrast S-curve
+	// in the encoded values, (1−k)·x + k·(3x² − 2x³) with k = PhoneCurveK:
+	// shadows crushed, highlights lifted. A colour matrix on sRGB-decoded
+	// values cannot undo it; the card's greys measure it.
+	CurvePhone
 )
+
+// PhoneCurveK is the strength of CurvePhone's S-curve (0.3: a black
+// patch of L* 20 reads as L* 14 through a plain sRGB decode).
+const PhoneCurveK = 0.3
 
 // Camera maps surface colours to the encoded RGB a camera would record.
 type Camera struct {
@@ -146,6 +155,9 @@ func (c Camera) Encode(lin [3]float64) [3]float64 {
 		case CurveLinear:
 		case CurveGamma22:
 			v = math.Pow(v, 1/2.2)
+		case CurvePhone:
+			x := colour.LinearRGB{R: v}.Encode().R
+			v = (1-PhoneCurveK)*x + PhoneCurveK*x*x*(3-2*x)
 		default:
 			v = colour.LinearRGB{R: v}.Encode().R
 		}
