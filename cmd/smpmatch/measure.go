@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/smpmatch/smpmatch/calibrate"
@@ -47,6 +48,7 @@ func measureCommand() *cli.Command {
 			&cli.StringFlag{Name: "corrected-out", Usage: "write the colour-corrected photo (sRGB PNG, no metadata) to `DIR`"},
 			&cli.BoolFlag{Name: "dots", Usage: "measure healed SMP dots (follow-up photo): colour, count, size, spacing, density, skin"},
 			&cli.StringFlag{Name: "card-size", Value: "classic", Usage: "with --dots: the card in the photo, for scale: classic, passport, or its patch side in `MM`"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "measure `N` photos at once (output stays in the order given)"},
 		),
 		Action: runMeasure,
 	}
@@ -243,11 +245,35 @@ type photoOutcome struct {
 // line on stderr for a failure, its pictures, then JSON or the table. The
 // command fails (exit 1) if any photo or any of its pictures failed, and
 // stops at once (exit 3) when an output cannot be written.
+//
+// Photos are measured --workers at a time; their lines, pictures and
+// failures are written in the order the photos were given, each as soon
+// as it and every photo before it are done. At most --workers outcomes
+// (with their pictures) are held at once.
 func eachPhoto(c *cli.Context, photos []string, one func(path string) photoOutcome) error {
 	failed := 0
 	stems := pictureStems(photos)
-	for i, p := range photos {
-		o := one(p)
+	workers := max(1, min(c.Int("workers"), len(photos)))
+	done := make([]chan photoOutcome, len(photos))
+	for i := range done {
+		done[i] = make(chan photoOutcome, 1)
+	}
+	slots := make(chan struct{}, workers)
+	quit := make(chan struct{})
+	defer close(quit)
+	go func() {
+		for i, p := range photos {
+			select {
+			case slots <- struct{}{}:
+			case <-quit:
+				return
+			}
+			go func() { done[i] <- one(p) }()
+		}
+	}()
+	for i := range photos {
+		o := <-done[i]
+		<-slots
 		if !o.ok {
 			failed++
 			fmt.Fprintf(c.App.ErrWriter, "smpmatch: %s\n", o.err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -337,5 +338,64 @@ func TestBatchRobustManifestThatIsNotAFile(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("--manifest %s: still reading after 20 s", m)
 		}
+	}
+}
+
+// measure runs photos --workers at a time, yet an integrator reading its
+// JSON Lines gets one line per photo in the order given, the failures on
+// stderr in that order too, and the same bytes as one at a time.
+func TestMeasureWorkersKeepTheOrderGiven(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the demo photo 8 times")
+	}
+	src, err := os.ReadFile("../../testdata/demo/scalp.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	var args []string
+	for k, div := range []int{3, 4, 0, 3} {
+		p := filepath.Join(in, fmt.Sprintf("%d.jpg", k))
+		if div == 0 {
+			os.WriteFile(p, []byte("not a photo"), 0o644) // fails, in the middle
+		} else {
+			b := img.Bounds()
+			small := image.NewRGBA(image.Rect(0, 0, b.Dx()/div, b.Dy()/div))
+			for y := 0; y < b.Dy()/div; y++ {
+				for x := 0; x < b.Dx()/div; x++ {
+					small.Set(x, y, img.At(b.Min.X+div*x, b.Min.Y+div*y))
+				}
+			}
+			var buf bytes.Buffer
+			jpeg.Encode(&buf, small, &jpeg.Options{Quality: 90})
+			os.WriteFile(p, buf.Bytes(), 0o644)
+		}
+		args = append(args, p)
+	}
+	var outs, errs []string
+	for _, w := range []string{"1", "3"} {
+		code, stdout, stderr := runCLI(t, append([]string{"measure", "--uncalibrated", "--json", "--workers", w}, args...)...)
+		if code != exitFailed {
+			t.Fatalf("--workers %s: exit %d, want %d (one photo of four fails)\n%s", w, code, exitFailed, stderr)
+		}
+		outs, errs = append(outs, stdout), append(errs, stderr)
+		var photos []string
+		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+			var v struct{ Photo string }
+			if err := json.Unmarshal([]byte(line), &v); err != nil {
+				t.Fatalf("--workers %s: %v in %q", w, err, line)
+			}
+			photos = append(photos, v.Photo)
+		}
+		if strings.Join(photos, " ") != strings.Join(args, " ") {
+			t.Errorf("--workers %s: photos in the order %q, want %q", w, photos, args)
+		}
+	}
+	if outs[0] != outs[1] || errs[0] != errs[1] {
+		t.Errorf("--workers 3 wrote other output than --workers 1:\n%s\n%s\nstderr:\n%s\n%s", outs[0], outs[1], errs[0], errs[1])
 	}
 }
