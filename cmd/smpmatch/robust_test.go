@@ -258,26 +258,12 @@ func TestMeasureRobustPictureNamesNeverCollide(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures the demo photo 4 times")
 	}
-	src, err := os.ReadFile("../../testdata/demo/scalp.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := jpeg.Decode(bytes.NewReader(src))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A third of the size, measured uncalibrated: only the names matter.
-	b := img.Bounds()
-	small := image.NewRGBA(image.Rect(0, 0, b.Dx()/3, b.Dy()/3))
-	for y := 0; y < b.Dy()/3; y++ {
-		for x := 0; x < b.Dx()/3; x++ {
-			small.Set(x, y, img.At(b.Min.X+3*x, b.Min.Y+3*y))
-		}
-	}
+	small := shrunkDemo(t, 3)
 	var jpgBytes, pngBytes bytes.Buffer
 	jpeg.Encode(&jpgBytes, small, &jpeg.Options{Quality: 90})
 	png.Encode(&pngBytes, small)
-	src = jpgBytes.Bytes()
+	src := jpgBytes.Bytes()
 	in := t.TempDir()
 	photos := map[string][]byte{"a/x.jpg": src, "b/x.jpg": src, "b/x.png": pngBytes.Bytes(), "c/scalp.jpg": src}
 	var args []string
@@ -348,14 +334,6 @@ func TestMeasureWorkersKeepTheOrderGiven(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures the demo photo 8 times")
 	}
-	src, err := os.ReadFile("../../testdata/demo/scalp.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := jpeg.Decode(bytes.NewReader(src))
-	if err != nil {
-		t.Fatal(err)
-	}
 	in := t.TempDir()
 	var args []string
 	for k, div := range []int{3, 4, 0, 3} {
@@ -363,15 +341,8 @@ func TestMeasureWorkersKeepTheOrderGiven(t *testing.T) {
 		if div == 0 {
 			os.WriteFile(p, []byte("not a photo"), 0o644) // fails, in the middle
 		} else {
-			b := img.Bounds()
-			small := image.NewRGBA(image.Rect(0, 0, b.Dx()/div, b.Dy()/div))
-			for y := 0; y < b.Dy()/div; y++ {
-				for x := 0; x < b.Dx()/div; x++ {
-					small.Set(x, y, img.At(b.Min.X+div*x, b.Min.Y+div*y))
-				}
-			}
 			var buf bytes.Buffer
-			jpeg.Encode(&buf, small, &jpeg.Options{Quality: 90})
+			jpeg.Encode(&buf, shrunkDemo(t, div), &jpeg.Options{Quality: 90})
 			os.WriteFile(p, buf.Bytes(), 0o644)
 		}
 		args = append(args, p)
@@ -398,4 +369,27 @@ func TestMeasureWorkersKeepTheOrderGiven(t *testing.T) {
 	if outs[0] != outs[1] || errs[0] != errs[1] {
 		t.Errorf("--workers 3 wrote other output than --workers 1:\n%s\n%s\nstderr:\n%s\n%s", outs[0], outs[1], errs[0], errs[1])
 	}
+}
+
+// shrunkDemo is the demo scalp photo at 1/div of its size (every div-th
+// pixel): small enough to measure quickly where only the CLI's handling of
+// photos matters.
+func shrunkDemo(t *testing.T, div int) *image.RGBA {
+	t.Helper()
+	src, err := os.ReadFile("../../testdata/demo/scalp.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	small := image.NewRGBA(image.Rect(0, 0, b.Dx()/div, b.Dy()/div))
+	for y := 0; y < b.Dy()/div; y++ {
+		for x := 0; x < b.Dx()/div; x++ {
+			small.Set(x, y, img.At(b.Min.X+div*x, b.Min.Y+div*y))
+		}
+	}
+	return small
 }
