@@ -217,11 +217,12 @@ func TestMeasureIsStableUnderExposureAndRotation(t *testing.T) {
 // old segmentation read 0.40 and 1.52 here); the mixture-ends colours of
 // issue 10 read 3.34 and 6.25 on these renders (better on the independent
 // renderer's photos, worse on ours: see the README's measure limits), and
-// 3.42 and 7.69 with the head region of whole-head photos merged in.
-// Today's figures with a little room.
+// 3.42 and 7.69 with the head region of whole-head photos merged in, and
+// 3.42 and 7.42 with opaque fibres read at the far end of the cover
+// distribution. Today's figures with a little room.
 const (
 	maxE2EScalp = 3.6
-	maxE2EHair  = 8.2
+	maxE2EHair  = 7.8
 )
 
 const (

@@ -36,7 +36,9 @@ import (
 // the length being the hair mask's area over its width from the distance
 // transform). With σ from the card, w and α_peak follow, and the fibre is
 // F = K + (P − K) / α_peak in linear light. Where α_peak is low the
-// colour is uncertain and a warning says so.
+// colour is uncertain and a warning says so. Opaque (dark) fibres are read
+// further, at the far end of the cover distribution, where that lies
+// beyond: opaque.go says why and how.
 
 // endsResult is what the colours stage found.
 type endsResult struct {
@@ -57,6 +59,9 @@ type endsResult struct {
 	hairSpread  float64
 	separations float64
 	profiles    int // isolated strand profiles measured
+	// opaqueEnd is true when the fibre was read at the far end of the
+	// cover distribution (opaque.go) rather than from the profiles alone.
+	opaqueEnd bool
 }
 
 // Thresholds of the colours stage, each with its reason.
@@ -252,9 +257,14 @@ func medianLab(px [][3]float64) (colour.LabD50, float64) {
 
 // endsInput is what the colours stage needs from the earlier stages.
 type endsInput struct {
-	lab  []float32 // L*a*b* of the photo, 3 per pixel
-	reg  []bool    // the scalp region (skin and hair)
-	w, h int
+	lab []float32 // L*a*b* of the photo, 3 per pixel
+	reg []bool    // the scalp region (skin and hair)
+	// fibre marks the thin structures the hair stage found (nil: none
+	// known); the opaque-fibre end is read on them only, so a deep shadow
+	// at the head's rim, which lies on the skin-to-black line too, is not
+	// taken for fibre.
+	fibre []bool
+	w, h  int
 	// hairDarkHint is the hair stage's answer to 'is the hair darker than
 	// the skin', for near-ties in chroma.
 	hairDarkHint bool
@@ -488,7 +498,16 @@ func findEnds(in endsInput) endsResult {
 			d = scale3(dir, lambda)
 		}
 	}
-	f := add3(skinEnd, scale3(d, 1/ap))
+	m := 1 / ap
+	f := add3(skinEnd, scale3(d, m))
+	// Opaque fibres: the far end of the cover distribution (opaque.go).
+	if first := (colour.XYZ{X: f[0], Y: math.Max(f[1], 1e-4), Z: f[2]}).LabD50(); first.L <= opaqueFibreL {
+		if end, ok := opaqueEnd(cover, in.fibre, in.w, tailTiles*in.tilePx, skinEnd, hairEnd); ok && end > m {
+			m = end
+			r.opaqueEnd = true
+			f = add3(skinEnd, scale3(d, m))
+		}
+	}
 	for k := range f {
 		f[k] = math.Max(f[k], 1e-4)
 	}

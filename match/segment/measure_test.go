@@ -94,11 +94,13 @@ func measureScene(t testing.TB, s scene.Scene, rotate bool) outcome {
 // (scalp 2.44, hair 10.75 with three renders whose hair it does not find,
 // each counted 100; 6 of 48 renders flagged low confidence; with the head
 // region of whole-head photos merged in, scalp 2.51, hair 10.28 and 11
-// flagged): a known regression, see the README's measure limits. These are today's figures
-// with a little room, so that a further regression still fails.
+// flagged; with opaque fibres read at the far end of the cover
+// distribution, hair 9.18): a known regression, see the README's measure
+// limits. These are today's figures with a little room, so that a further
+// regression still fails.
 const (
 	maxMeanScalpDE = 3.8
-	maxMeanHairDE  = 11.0
+	maxMeanHairDE  = 10.0
 	// maxLowConfidence is how many of the 48 matrix renders may be
 	// flagged (issue 3 allowed 10%: 4).
 	maxLowConfidence = 12

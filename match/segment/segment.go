@@ -460,7 +460,7 @@ func (m *measurer) run() Result {
 	}
 
 	// Colours: skin and fibre as the ends of the mixture (ends.go).
-	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
+	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, fibre: m.hair, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
 		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, stride: m.stride})
 	// Two ends close together (a few skin-peak widths) are one material
 	// with its shading and mottling unless the hair stage saw thin
