@@ -1,0 +1,31 @@
+package segment
+
+import (
+	"math"
+	"testing"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+)
+
+// The confidence stage's shade test: hair far from the skin, or of another
+// chromaticity, is hair; the skin itself darkened is a shadow or a crease.
+func TestNotShadeTellsHairFromShadedSkin(t *testing.T) {
+	skin := colour.LabD50{L: 62, A: 12, B: 18}
+	x := skin.XYZ()
+	darker := colour.XYZ{X: 0.8 * x.X, Y: 0.8 * x.Y, Z: 0.8 * x.Z}.LabD50()
+	cases := []struct {
+		name string
+		hair colour.LabD50
+		want float64
+	}{
+		{"dark hair", colour.LabD50{L: 22, A: 3, B: 5}, 1},
+		{"grey hair near the skin's lightness", colour.LabD50{L: 58, A: 0, B: 3}, 1},
+		{"the skin, a fifth darker", darker, 0},
+	}
+	for _, tc := range cases {
+		got := notShade(tc.hair, skin, colour.DeltaE00(tc.hair, skin), defMinHairContrast)
+		if math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: notShade %.2f, want %.0f", tc.name, got, tc.want)
+		}
+	}
+}

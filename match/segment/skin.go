@@ -1,0 +1,435 @@
+package segment
+
+import (
+	"math"
+
+	"github.com/smpmatch/smpmatch/calibrate/colour"
+)
+
+// The skin-and-light stage (stage 2 of Measure): the local skin colour per
+// tile, the light falling on the head fitted to it, the photo relit.
+
+func (m *measurer) skinLike(l, a, b float32) bool {
+	if l < 8 || l > 95 {
+		return false
+	}
+	fa, fb := float64(a), float64(b)
+	c2 := fa*fa + fb*fb
+	if c2 < m.o.SkinChromaMin*m.o.SkinChromaMin || c2 > 60*60 {
+		return false
+	}
+	if h := &m.hue; h.fast {
+		// Within the arc from the least to the greatest hue: on the
+		// anticlockwise side of the one, the clockwise side of the other.
+		return h.cosMin*fb-h.sinMin*fa >= 0 && fa*h.sinMax-fb*h.cosMax >= 0
+	}
+	hue := math.Atan2(fb, fa) * 180 / math.Pi
+	return hue >= m.o.SkinHueMinDeg && hue <= m.o.SkinHueMaxDeg
+}
+
+// hueArc tests hue angles without atan2: two cross products with the
+// arc's ends, valid when the arc lies within −180°..180° (atan2's range)
+// and spans less than 180°.
+type hueArc struct {
+	fast                           bool
+	cosMin, sinMin, cosMax, sinMax float64
+}
+
+func newHueArc(minDeg, maxDeg float64) hueArc {
+	if minDeg < -180 || maxDeg > 180 || maxDeg < minDeg || maxDeg-minDeg >= 180 {
+		return hueArc{}
+	}
+	lo, hi := minDeg*math.Pi/180, maxDeg*math.Pi/180
+	return hueArc{fast: true, cosMin: math.Cos(lo), sinMin: math.Sin(lo), cosMax: math.Cos(hi), sinMax: math.Sin(hi)}
+}
+
+// localSkin estimates the skin colour around every pixel from the median of
+// the admitted pixels of m.rel per tile, smoothed over 3 × 3 tiles and
+// interpolated bilinearly. It returns nil if no tile has enough pixels.
+func (m *measurer) localSkin(admit func(i int) bool) []float32 {
+	ts := m.o.TilePx
+	tw, th := (m.w+ts-1)/ts, (m.h+ts-1)/ts
+	grid := make([]float32, 3*tw*th)
+	valid := make([]bool, tw*th)
+	scratch := make([][]float32, 3)
+	// A tile's mode needs a few hundred samples, not thousands.
+	step := max(1, ts/maxTileSide)
+	minN := max(8, (ts/step)*(ts/step)/10)
+	var buf modeBuf
+	any := false
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			for c := range scratch {
+				scratch[c] = scratch[c][:0]
+			}
+			for y := ty * ts; y < min(m.h, (ty+1)*ts); y += step {
+				for x := tx * ts; x < min(m.w, (tx+1)*ts); x += step {
+					i := y*m.w + x
+					if admit(i) {
+						for c := 0; c < 3; c++ {
+							scratch[c] = append(scratch[c], m.rel[3*i+c])
+						}
+					}
+				}
+			}
+			if len(scratch[0]) < minN {
+				continue
+			}
+			t := ty*tw + tx
+			valid[t] = true
+			any = true
+			grid[3*t], grid[3*t+1], grid[3*t+2] = modeLab(scratch, &buf)
+		}
+	}
+	if !any {
+		return nil
+	}
+	// Fill tiles without skin from their neighbours, ring by ring.
+	for {
+		var todo []int
+		for t := range valid {
+			if !valid[t] {
+				todo = append(todo, t)
+			}
+		}
+		if len(todo) == 0 {
+			break
+		}
+		var fill []int
+		var vals [][3]float32
+		for _, t := range todo {
+			x, y := t%tw, t/tw
+			var s [3]float32
+			n := 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx >= 0 && yy >= 0 && xx < tw && yy < th && valid[yy*tw+xx] {
+						j := yy*tw + xx
+						for c := 0; c < 3; c++ {
+							s[c] += grid[3*j+c]
+						}
+						n++
+					}
+				}
+			}
+			if n > 0 {
+				fill = append(fill, t)
+				vals = append(vals, [3]float32{s[0] / float32(n), s[1] / float32(n), s[2] / float32(n)})
+			}
+		}
+		for k, t := range fill {
+			copy(grid[3*t:3*t+3], vals[k][:])
+			valid[t] = true
+		}
+	}
+	return m.interpolate(medianTiles(grid, tw, th), tw, th)
+}
+
+// medianTiles is the 3 × 3 median over tiles, per channel: a tile whose
+// mode went to the hair (where hair is locally denser than skin) is an
+// outlier among its neighbours.
+func medianTiles(grid []float32, tw, th int) []float32 {
+	sm := make([]float32, len(grid))
+	var win []float32
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			t := ty*tw + tx
+			for c := 0; c < 3; c++ {
+				win = win[:0]
+				for dy := -1; dy <= 1; dy++ {
+					for dx := -1; dx <= 1; dx++ {
+						xx, yy := tx+dx, ty+dy
+						if xx >= 0 && yy >= 0 && xx < tw && yy < th {
+							win = append(win, grid[3*(yy*tw+xx)+c])
+						}
+					}
+				}
+				sm[3*t+c] = float32(quantile(win, 0.5))
+			}
+		}
+	}
+	return sm
+}
+
+// interpolate spreads tile values bilinearly over the pixels. The
+// horizontal interpolation is done once per row of tiles and shared by all
+// the pixel rows between them.
+func (m *measurer) interpolate(sm []float32, tw, th int) []float32 {
+	ts := m.o.TilePx
+	w := m.w
+	bg := make([]float32, 3*w*m.h)
+	x0s, x1s := make([]int, w), make([]int, w)
+	wxs := make([]float32, w)
+	for x := 0; x < w; x++ {
+		fx := (float64(x)+0.5)/float64(ts) - 0.5
+		x0 := int(math.Floor(fx))
+		wxs[x] = float32(fx - float64(x0))
+		x0s[x], x1s[x] = max(0, min(tw-1, x0)), max(0, min(tw-1, x0+1))
+	}
+	rows := make([][]float32, th) // tile row → its values interpolated along x
+	rowOf := func(ty int) []float32 {
+		if rows[ty] == nil {
+			r := make([]float32, 3*w)
+			for x := 0; x < w; x++ {
+				wx := wxs[x]
+				a, b := 3*(ty*tw+x0s[x]), 3*(ty*tw+x1s[x])
+				for c := 0; c < 3; c++ {
+					r[3*x+c] = sm[a+c]*(1-wx) + sm[b+c]*wx
+				}
+			}
+			rows[ty] = r
+		}
+		return rows[ty]
+	}
+	for y := 0; y < m.h; y++ {
+		fy := (float64(y)+0.5)/float64(ts) - 0.5
+		y0 := int(math.Floor(fy))
+		wy := float32(fy - float64(y0))
+		ra, rb := rowOf(max(0, min(th-1, y0))), rowOf(max(0, min(th-1, y0+1)))
+		dst := bg[3*y*w : 3*(y+1)*w]
+		for k := range dst {
+			dst[k] = ra[k]*(1-wy) + rb[k]*wy
+		}
+	}
+	return bg
+}
+
+// modeLab estimates the most common colour of the samples (L*, a*, b* in
+// ch, reordered): the per-channel median, then the median of the half
+// nearest to it. Hair that passed the skin gate (blurred edges, brown or
+// blond fibres) pulls a plain median towards itself in tiles where it is
+// dense; the nearest half is skin. buf is scratch space.
+func modeLab(ch [][]float32, buf *modeBuf) (float32, float32, float32) {
+	n := len(ch[0])
+	var c [3]float32
+	for k := 0; k < 3; k++ {
+		buf.tmp = append(buf.tmp[:0], ch[k]...)
+		c[k] = float32(quantile(buf.tmp, 0.5))
+	}
+	buf.dist = buf.dist[:0]
+	for i := 0; i < n; i++ {
+		dl, da, db := ch[0][i]-c[0], ch[1][i]-c[1], ch[2][i]-c[2]
+		buf.dist = append(buf.dist, dl*dl+da*da+db*db)
+	}
+	buf.tmp = append(buf.tmp[:0], buf.dist...)
+	lim := float32(quantile(buf.tmp, 0.5))
+	for k := 0; k < 3; k++ {
+		buf.tmp = buf.tmp[:0]
+		for i := 0; i < n; i++ {
+			if buf.dist[i] <= lim {
+				buf.tmp = append(buf.tmp, ch[k][i])
+			}
+		}
+		c[k] = float32(quantile(buf.tmp, 0.5))
+	}
+	return c[0], c[1], c[2]
+}
+
+type modeBuf struct{ tmp, dist []float32 }
+
+// skinPass replaces m.bg by the local skin of the admitted pixels, if there
+// are any.
+func (m *measurer) skinPass(admit func(i int) bool) bool {
+	bg := m.localSkin(admit)
+	if bg == nil {
+		return false
+	}
+	m.bg = bg
+	return true
+}
+
+// relight drops deep shadow from the region and scales every region pixel's
+// XYZ so that its local skin has the luminance of the best-lit skin. Light
+// falloff is multiplicative in linear light, so this undoes it for hair and
+// skin alike.
+func (m *measurer) relight() {
+	fit := m.shadingFit()
+	// The best-lit skin: a high quantile of the smooth fit, which a scar
+	// or a large highlight (both lighter than skin, both outliers to the
+	// fit) cannot raise.
+	var ys []float32
+	for i, v := range m.reg {
+		if v && i%m.stride == 0 {
+			ys = append(ys, float32(fit(i%m.w, i/m.w)))
+		}
+	}
+	yRef := quantile(ys, litQuantile)
+	cbrtRef := math.Cbrt(yRef)
+	// |log(yb/yf)| > maxLocalShading, as bounds on the ratio.
+	rLo, rHi := math.Exp(-maxLocalShading), math.Exp(maxLocalShading)
+	for i, v := range m.reg {
+		if !v {
+			continue
+		}
+		// The local skin follows shading the fit cannot (a fold, a
+		// hollow); where it strays far from the fit it is something else
+		// (a scar, a highlight, a birthmark) and the fit gives the light.
+		y := i / m.w
+		lb := float64(m.bg[3*i])
+		yb := labY(lb)
+		yf := fit(i-y*m.w, y)
+		fromSkin := true
+		if r := yb / yf; r > rHi || r < rLo {
+			yb, fromSkin = yf, false
+		}
+		if yb < m.o.ShadowRatio*yRef {
+			m.reg[i] = false
+			continue
+		}
+		g := yRef / yb
+		p := m.relAt(i)
+		// Scaling XYZ by g scales f(X), f(Y), f(Z) by ∛g on the cube-root
+		// branch of L*a*b* (L* above 8): L* + 16, a* and b* all scale.
+		// ∛g without a cube root per pixel where the local skin's L* gives
+		// ∛yb directly (labY's cube branch): ∛(yRef / f³) = ∛yRef / f.
+		var k float64
+		if f := (lb + 16) / 116; fromSkin && f > 6.0/29 {
+			k = cbrtRef / f
+		} else {
+			k = math.Cbrt(g)
+		}
+		if lp := (p.L+16)*k - 16; p.L > labCubeL && lp > labCubeL && math.Abs(p.A) < 200 && math.Abs(p.B) < 200 {
+			m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(lp), float32(p.A*k), float32(p.B*k)
+			continue
+		}
+		x := p.XYZ()
+		q := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
+		m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(q.L), float32(q.A), float32(q.B)
+	}
+}
+
+// shadingFit fits a quadratic surface in x, y to the log luminance of the
+// local skin over the region, robustly (points beyond 3 MADs are dropped
+// and the fit repeated), and returns the fitted luminance at a pixel. Light
+// falling off over a curved head is smooth; scars and highlights are not.
+func (m *measurer) shadingFit() func(x, y int) float64 {
+	type pt struct {
+		f [6]float64
+		z float64
+	}
+	feat := func(x, y int) [6]float64 {
+		u := 2*float64(x)/float64(m.w) - 1
+		v := 2*float64(y)/float64(m.h) - 1
+		return [6]float64{1, u, v, u * u, u * v, v * v}
+	}
+	var pts []pt
+	step := m.stride * 7
+	for i := 0; i < len(m.reg); i += step {
+		if m.reg[i] {
+			pts = append(pts, pt{feat(i%m.w, i/m.w), math.Log(math.Max(labY(float64(m.bg[3*i])), 1e-4))})
+		}
+	}
+	var coef [6]float64
+	use := make([]bool, len(pts))
+	for k := range use {
+		use[k] = true
+	}
+	for it := 0; it < 4; it++ {
+		var a [6][7]float64
+		n := 0
+		for k, p := range pts {
+			if !use[k] {
+				continue
+			}
+			n++
+			for r := 0; r < 6; r++ {
+				for c := 0; c < 6; c++ {
+					a[r][c] += p.f[r] * p.f[c]
+				}
+				a[r][6] += p.f[r] * p.z
+			}
+		}
+		if n < 12 {
+			break
+		}
+		sol, ok := solve6(a)
+		if !ok {
+			break
+		}
+		coef = sol
+		res := make([]float32, 0, len(pts))
+		for _, p := range pts {
+			res = append(res, float32(math.Abs(p.z-dot6(coef, p.f))))
+		}
+		mad := math.Max(quantile(append([]float32(nil), res...), 0.5), 0.01)
+		for k := range pts {
+			use[k] = float64(res[k]) <= 3*1.4826*mad
+		}
+	}
+	if coef == ([6]float64{}) {
+		// Too few points for a surface: no shading model.
+		return func(x, y int) float64 { return labY(float64(m.bg[3*(y*m.w+x)])) }
+	}
+	// The features per column and per row, computed once: the same
+	// products as feat, so the same sums.
+	us, uu := make([]float64, m.w), make([]float64, m.w)
+	for x := range us {
+		f := feat(x, 0)
+		us[x], uu[x] = f[1], f[3]
+	}
+	vs, vv := make([]float64, m.h), make([]float64, m.h)
+	for y := range vs {
+		f := feat(0, y)
+		vs[y], vv[y] = f[2], f[5]
+	}
+	return func(x, y int) float64 {
+		u, v := us[x], vs[y]
+		return math.Exp(dot6(coef, [6]float64{1, u, v, uu[x], u * v, vv[y]}))
+	}
+}
+
+func dot6(a, b [6]float64) float64 {
+	return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] + a[3]*b[3] + a[4]*b[4] + a[5]*b[5]
+}
+
+// solve6 solves the 6 × 6 system in augmented form by Gaussian elimination
+// with partial pivoting.
+func solve6(a [6][7]float64) ([6]float64, bool) {
+	for c := 0; c < 6; c++ {
+		p := c
+		for r := c + 1; r < 6; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][c]) < 1e-12 {
+			return [6]float64{}, false
+		}
+		a[c], a[p] = a[p], a[c]
+		for r := c + 1; r < 6; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < 7; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+		}
+	}
+	var x [6]float64
+	for r := 5; r >= 0; r-- {
+		s := a[r][6]
+		for k := r + 1; k < 6; k++ {
+			s -= a[r][k] * x[k]
+		}
+		x[r] = s / a[r][r]
+	}
+	return x, true
+}
+
+func (m *measurer) diff(i int) [3]float64 {
+	return [3]float64{
+		float64(m.rel[3*i] - m.bg[3*i]),
+		float64(m.rel[3*i+1] - m.bg[3*i+1]),
+		float64(m.rel[3*i+2] - m.bg[3*i+2]),
+	}
+}
+
+// quiet reports whether pixel i is within noise of its local skin: not
+// hair, highlight, spot or local shadow.
+func (m *measurer) quiet(i int) bool {
+	lim := m.quietLim
+	return math.Abs(float64(m.proj[i])) <= lim && math.Abs(float64(m.rel[3*i]-m.bg[3*i])) <= lim
+}
+
+func (m *measurer) relAt(i int) colour.LabD50 {
+	return colour.LabD50{L: float64(m.rel[3*i]), A: float64(m.rel[3*i+1]), B: float64(m.rel[3*i+2])}
+}
