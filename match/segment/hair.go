@@ -177,21 +177,14 @@ func (m *measurer) hairDirection() [3]float64 {
 	thr := math.Max(4*noise, 2*minAbsThreshold)
 	var s [3][3]float64
 	var cnt int
-	for i := 0; i < n; i++ {
-		if !m.reg[i] {
-			continue
-		}
-		d := m.diff(i)
-		if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
-			continue
-		}
+	m.eachClear(thr, func(d [3]float64) {
 		cnt++
 		for a := 0; a < 3; a++ {
 			for b := 0; b < 3; b++ {
 				s[a][b] += d[a] * d[b]
 			}
 		}
-	}
+	})
 	if cnt == 0 {
 		return [3]float64{-1, 0, 0} // darker, if nothing stands out
 	}
@@ -207,20 +200,13 @@ func (m *measurer) hairDirection() [3]float64 {
 		}
 	}
 	pos := 0
-	for i := 0; i < n; i++ {
-		if !m.reg[i] {
-			continue
-		}
-		d := m.diff(i)
-		if d[0]*d[0]+d[1]*d[1]+d[2]*d[2] < thr*thr {
-			continue
-		}
+	m.eachClear(thr, func(d [3]float64) {
 		if d[0]*v[0]+d[1]*v[1]+d[2]*v[2] > 0 {
 			pos++
 		} else {
 			pos--
 		}
-	}
+	})
 	if pos < 0 {
 		v = [3]float64{-v[0], -v[1], -v[2]}
 	}
@@ -497,4 +483,17 @@ func (m *measurer) nearHair() []bool {
 	}
 	m.near = near
 	return near
+}
+
+// eachClear calls f with the difference from the local skin of every region
+// pixel whose difference is at least thr long (a clear difference).
+func (m *measurer) eachClear(thr float64, f func(d [3]float64)) {
+	for i, v := range m.reg {
+		if !v {
+			continue
+		}
+		if d := m.diff(i); d[0]*d[0]+d[1]*d[1]+d[2]*d[2] >= thr*thr {
+			f(d)
+		}
+	}
 }
