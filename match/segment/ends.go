@@ -62,6 +62,10 @@ type endsResult struct {
 	// opaqueEnd is true when the fibre was read at the far end of the
 	// cover distribution (opaque.go) rather than from the profiles alone.
 	opaqueEnd bool
+	// farEndDE is, for a fibre not read at the far end, the CIEDE2000
+	// between the colour reported and the far end's: how much darker the
+	// fibre could be (0 when the far end is not beyond it).
+	farEndDE float64
 }
 
 // Thresholds of the colours stage, each with its reason.
@@ -501,11 +505,19 @@ func findEnds(in endsInput) endsResult {
 	m := 1 / ap
 	f := add3(skinEnd, scale3(d, m))
 	// Opaque fibres: the far end of the cover distribution (opaque.go).
-	if first := (colour.XYZ{X: f[0], Y: math.Max(f[1], 1e-4), Z: f[2]}).LabD50(); first.L <= opaqueFibreL {
-		if end, ok := opaqueEnd(cover, in.fibre, in.w, tailTiles*in.tilePx, skinEnd, hairEnd); ok && end > m {
-			m = end
+	// Where the fibre is not taken as opaque, the far end still says how
+	// much darker it could be (overlaps of translucent fibres, or fibres
+	// too thin and blurred for their profiles): that is the colour's
+	// uncertainty, for the confidence.
+	first := colour.XYZ{X: f[0], Y: math.Max(f[1], 1e-4), Z: f[2]}.LabD50()
+	if end, ok := opaqueEnd(cover, in.fibre, in.w, tailTiles*in.tilePx, skinEnd, hairEnd); ok && end > m {
+		fe := add3(skinEnd, scale3(d, end))
+		far := colour.XYZ{X: math.Max(fe[0], 1e-4), Y: math.Max(fe[1], 1e-4), Z: math.Max(fe[2], 1e-4)}.LabD50()
+		if first.L <= opaqueFibreL {
+			m, f = end, fe
 			r.opaqueEnd = true
-			f = add3(skinEnd, scale3(d, m))
+		} else {
+			r.farEndDE = colour.DeltaE00(first, far)
 		}
 	}
 	for k := range f {

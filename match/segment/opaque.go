@@ -51,6 +51,12 @@ const (
 	// JPEG keeps luminance at full resolution, and dark fibres are what
 	// this is for.
 	lumaShare = 0.5
+	// noticeableDE00 and clearDE00 judge how far the far end lies beyond
+	// a fibre not read there (segment.go's thin-fibre confidence): about
+	// 1.5 CIEDE2000 is a just-noticeable difference side by side, 6 a
+	// clearly different colour.
+	noticeableDE00 = 1.5
+	clearDE00      = 6.0
 	// minTailPixels: fewer hair or skin pixels give no stable quantile.
 	minTailPixels = 200
 	// tailTiles: the far end is read per tile of this many light-fit

@@ -506,6 +506,11 @@ func (m *measurer) run() Result {
 			// wideFibrePx fibre below trustAlphaPeak warns by itself.
 			thin = math.Min(thin, ramp(alphaPeakOf(wideFibrePx*scale, m.o.BlurPx), minAlphaPeak, trustAlphaPeak))
 		}
+		// The darkest pixels (overlaps, the widest fibres) say the fibre
+		// may be darker than its profiles did: by a just-noticeable
+		// difference nothing changes, by a clear one the colour is not
+		// known.
+		thin = math.Min(thin, ramp(-e.farEndDE, -clearDE00, -noticeableDE00))
 		if thin < 1 {
 			m.warn = append(m.warn, describeThin(r.Hair.WidthPx, m.o.BlurPx/scale, e.blurKnown))
 		}

@@ -14,8 +14,9 @@ import (
 // TestThinOrSoftFibresAreWarnedAbout renders dark hair on light skin at
 // fibre widths 1.5–4 px and lens blur σ 0–1.5 px (the blur given to
 // Measure, as the card in the photo would give it) and requires a warning
-// about thin fibres wherever the hair reads more than 3 ΔE00 off: a too
-// light hair colour is never reported without one.
+// about thin fibres wherever the hair reads more than 3 ΔE00 off (a too
+// light hair colour is never reported without one), and a confidence of at
+// most 0.75 wherever it reads more than 10 off.
 func TestThinOrSoftFibresAreWarnedAbout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders 16 scenes")
@@ -58,6 +59,11 @@ func TestThinOrSoftFibresAreWarnedAbout(t *testing.T) {
 			}
 			if de > 3 && !warned {
 				t.Errorf("%s: hair %.1f ΔE00 off without a warning about thin fibres", name, de)
+			}
+			// Far off is never near-full confidence: the darkest pixels
+			// say the fibre may be much darker than its profiles did.
+			if de > 10 && res.Confidence > 0.75 {
+				t.Errorf("%s: hair %.1f ΔE00 off with confidence %.2f", name, de, res.Confidence)
 			}
 			if res.Hair.Lab.L < 0 || res.Hair.Lab.L > 100 {
 				t.Errorf("%s: hair L* %.1f outside 0–100", name, res.Hair.Lab.L)
