@@ -40,7 +40,10 @@ func fakeBatch(t *testing.T) (out string, clients []ClientResult) {
 	model.Version += "+fit"
 	ropt := recipe.Options{Model: &model, ModelSource: &recipe.ModelSource{Path: "models/my-healed.json", SHA256: strings.Repeat("0123456789abcdef", 4)}}
 	idx := Index{Schema: "smpmatch.batch-index/1", Version: "test", Palette: "smp-reference 1.0", Profile: "session.json",
-		HealedModel: model.Version, HealedModelFile: ropt.ModelSource, VolumeML: 2, DropML: 0.04}
+		HealedModel: model.Version, HealedModelFile: ropt.ModelSource, VolumeML: 2, DropML: 0.04,
+		// A fixed day: without it the report is dated today, and a test
+		// that compares two publishes failed on a run that crossed midnight.
+		Created: "2026-12-06"}
 	people := []struct {
 		id          string
 		skin, hair  colour.LabD50
