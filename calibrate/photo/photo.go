@@ -42,6 +42,11 @@ var ErrNotImage = errors.New("not a readable image")
 type Info struct {
 	Width, Height int
 	Format        string // "jpeg", "png", … as sniffed from the content
+	// ChromaSubsampling is, for a JPEG, how many pixels across and down
+	// share one sample of colour (2, 2 for 4:2:0, what phones and cameras
+	// write; 1, 1 for 4:4:4), in the orientation of the decoded photo;
+	// 0, 0 for other formats, which keep colour at full resolution.
+	ChromaSubsampling [2]int
 }
 
 // Load reads the photo at path once, checks those bytes and decodes the
@@ -186,7 +191,12 @@ func Decode(data []byte, opt Options) (gocv.Mat, Info, error) {
 			m.Close()
 			return gocv.Mat{}, info, damagedError{how}
 		}
+		info.ChromaSubsampling = [2]int{mcuW / 8, mcuH / 8}
 		orient(&m, exifOrientation(data))
+		if m.Cols() != m.Rows() && m.Cols() == info.Height {
+			s := info.ChromaSubsampling
+			info.ChromaSubsampling = [2]int{s[1], s[0]}
+		}
 	}
 	// The decoder must agree with the header (up to the EXIF rotation by a
 	// quarter turn): anything else is a decoder reading something else.

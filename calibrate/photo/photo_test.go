@@ -461,6 +461,17 @@ func TestUnreadablePhotoIsRefused(t *testing.T) {
 }
 
 // Unusual but valid photos load as 8-bit BGR of the photo as displayed.
+// withSubsampling checks Info.ChromaSubsampling, then the rest.
+func withSubsampling(want [2]int, then func(*testing.T, gocv.Mat, photo.Info)) func(*testing.T, gocv.Mat, photo.Info) {
+	return func(t *testing.T, m gocv.Mat, info photo.Info) {
+		t.Helper()
+		if info.ChromaSubsampling != want {
+			t.Errorf("chroma subsampling %v, want %v", info.ChromaSubsampling, want)
+		}
+		then(t, m, info)
+	}
+}
+
 func TestUnusualPhotosLoadAsDisplayed(t *testing.T) {
 	q := quadrants(64, 48)
 	qpix := quadrantPixels(64, 48)
@@ -486,18 +497,18 @@ func TestUnusualPhotosLoadAsDisplayed(t *testing.T) {
 		{{0, 0, 0, 255}, {255, 255, 255, 128}},
 	}
 	cases := []loadCase{
-		{name: "a baseline JPEG loads with its colours", file: writeWith("plain.jpg", func(t *testing.T) []byte { return encodeJPEG(t, q) }),
-			size: [2]int{64, 48}, check: expectPixels(qpix, 6)},
+		{name: "a baseline JPEG loads with its colours, and says its colour is stored at half resolution (4:2:0)", file: writeWith("plain.jpg", func(t *testing.T) []byte { return encodeJPEG(t, q) }),
+			size: [2]int{64, 48}, check: withSubsampling([2]int{2, 2}, expectPixels(qpix, 6))},
 		{name: "a progressive JPEG loads", file: writeWith("progressive.jpg", func(t *testing.T) []byte { return progressiveJPEG(t, q) }),
 			size: [2]int{64, 48}, check: expectPixels(qpix, 6)},
 		{name: "a JPEG followed by a phone's appended video loads",
 			file: writeWith("motion.jpg", func(t *testing.T) []byte {
 				return append(encodeJPEG(t, q), append([]byte("\x00\x00\x00\x18ftypmp42"), bytes.Repeat([]byte{0xAB}, 5000)...)...)
 			}), size: [2]int{64, 48}, check: expectPixels(qpix, 6)},
-		{name: "a PNG with a chunk after IEND loads",
+		{name: "a PNG with a chunk after IEND loads, its colour at full resolution",
 			file: writeWith("extra.png", func(t *testing.T) []byte {
 				return append(encodePNG(t, q), pngChunk("tEXt", []byte("Comment\x00written after the end"))...)
-			}), size: [2]int{64, 48}, check: expectPixels(qpix, 0)},
+			}), size: [2]int{64, 48}, check: withSubsampling([2]int{0, 0}, expectPixels(qpix, 0))},
 		{name: "a 16-bit PNG loads as 8-bit with each channel's high byte",
 			file: writeWith("deep.png", func(t *testing.T) []byte { return encodePNG(t, deep) }),
 			size: [2]int{16, 8}, check: expectPixels(map[image.Point][3]uint8{{3, 3}: {0xC0, 0x40, 0x20}}, 1)},
