@@ -120,9 +120,16 @@ func EdgeBlur(img gocv.Mat, d Detection) (sigma float64, ok bool) {
 	return sigmas[len(sigmas)/2], true
 }
 
-// fitEdge fits v = a + b·Φ((x − x0)/σ) by a grid over x0 and σ with a and
-// b by least squares, and returns σ and |b|.
+// fitEdge fits v = a + b·Φ((x − x0)/σ) by a grid over x0 (within ±maxX0)
+// and σ with a and b by least squares, and returns σ and |b|.
 func fitEdge(xs, vs []float64, maxX0 float64) (float64, float64, bool) {
+	_, s, b, ok := fitEdgeAt(xs, vs, -maxX0, maxX0)
+	return s, b, ok
+}
+
+// fitEdgeAt is fitEdge with the edge searched in [lo, hi]; it also returns
+// the edge's position x0.
+func fitEdgeAt(xs, vs []float64, lo, hi float64) (x0, sigma, contrast float64, ok bool) {
 	f := make([]float64, len(xs))
 	eval := func(x0, s float64) (float64, float64) {
 		var n, sf, sff, sv, sfv float64
@@ -158,10 +165,10 @@ func fitEdge(xs, vs []float64, maxX0 float64) (float64, float64, bool) {
 			}
 		}
 	}
-	search(-maxX0, maxX0, 0.25, 0.15, 4, 1.12)
+	search(lo, hi, 0.25, 0.15, 4, 1.12)
 	if math.IsInf(best, 1) {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	search(bx-0.25, bx+0.25, 0.05, bs/1.12, bs*1.12, 1.02)
-	return bs, bb, true
+	return bx, bs, bb, true
 }
