@@ -174,7 +174,7 @@ func TestMatchGivesBottles(t *testing.T) {
 // A before photo is measured as measure does (here a synthetic scalp photo
 // with a card, from ../shared), once however many rows name it.
 func TestHealedCheckMeasuresBeforePhotos(t *testing.T) {
-	src := filepath.Join("..", "..", "..", "shared", "data", "synthscalps", "0000.jpg")
+	src := filepath.Join("..", "..", "..", "shared", "data", "synthscalps", "0001.jpg")
 	data, err := os.ReadFile(src)
 	if err != nil {
 		t.Skipf("synthetic scalp photos not available (%v): they live in ../shared/data/synthscalps beside the repo", err)

@@ -110,6 +110,7 @@ func measureImage(path, name string, img gocv.Mat, info photo.Info, opt measure.
 		return measure.Result{Photo: name, Error: fmt.Sprintf("%s: the ROI mask is %dx%d, the photo %dx%d: they must match",
 			name, opt.ROIMask.Bounds().Dx(), opt.ROIMask.Bounds().Dy(), info.Width, info.Height)}, nil
 	}
+	opt.Source = info
 	res, art, err := measure.Photo(name, img, opt)
 	if err != nil {
 		res.OK = false

@@ -29,6 +29,7 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/ccm"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
+	"github.com/smpmatch/smpmatch/calibrate/photo"
 	"github.com/smpmatch/smpmatch/match/segment"
 	"gocv.io/x/gocv"
 )
@@ -59,6 +60,55 @@ type Options struct {
 	WorkSide int
 	// Segment tunes the segmentation (ROI, Mask and Exclude are set here).
 	Segment segment.Options
+	// Source is what photo.Load said about the photo (its format and how
+	// its colour is stored). Without it (zero) the colour smear of a JPEG
+	// is not known, and the hair's colour is read the older way (see
+	// ChromaSmear).
+	Source photo.Info
+}
+
+// codecChromaPx is the colour smear (Gaussian σ, photo pixels, beyond the
+// lens) that a strand of hair sees in a JPEG, per unit of chroma
+// subsampling (4:2:0: 2.5 px). The 2×2 average and the decoder's
+// interpolation alone give σ ≈ 1 px, but the coarser quantisation of
+// colour also drops the finer colour detail of a strand whose colour
+// differs little from the skin's, which a card's strong edges keep (the
+// card reads 1.3–4 px, lens included, on the 24 synthscalps). Measured on
+// the synthscalps (another author's renderer and encoder, with a phone's
+// colour smoothing), hair mean / median ΔE00 at 1, 2, 2.5 and 3 px: 2.87 /
+// 2.71, 2.57 / 2.21, 2.46 / 1.95, 2.50 / 1.85; on our own renders (Go's
+// encoder, no smoothing) 2–2.5 px read best too (hair 5.75, 5.66, 5.87 at
+// 1.5, 2 and 2.5 px through the card). 2.5 px sits in the flat part of
+// both; it is an assumption about codecs, named here, and the card's
+// measurement overrides it when larger.
+const codecChromaPx = 1.25
+
+// ChromaSmear is how far the photo smears colour beyond its luminance's
+// blur (Gaussian σ, photo pixels): the larger of what the card's patch
+// edges show (colour blur over lens blur, when the card was read) and what
+// the JPEG's storage implies (codecChromaPx per unit of subsampling). ok
+// is false when neither is known (no card and no Source): then nothing is
+// assumed.
+func ChromaSmear(src photo.Info, lensPx, colourPx *float64) (float64, bool) {
+	var smear float64
+	known := false
+	if lensPx != nil && colourPx != nil {
+		smear = math.Sqrt(math.Max(0, *colourPx**colourPx-*lensPx**lensPx))
+		known = true
+	}
+	if src.Format != "" {
+		known = true
+		s := max(src.ChromaSubsampling[0], src.ChromaSubsampling[1])
+		if src.Format == "heif" && s == 0 {
+			// HEIC photos are HEVC stills, whose profiles phones write
+			// keep colour at half resolution (4:2:0).
+			s = 2
+		}
+		if s > 1 {
+			smear = math.Max(smear, codecChromaPx*float64(s))
+		}
+	}
+	return smear, known
 }
 
 // Result is one photo's measurement: the JSON contract of `measure --json`.
@@ -77,6 +127,9 @@ type Result struct {
 	// "none (assumed sRGB)".
 	Correction string `json:"correction"`
 	segment.Result
+	// ChromaBlurPx is the colour blur σ (lens included) in pixels of the
+	// photo, measured on the card's patch edges (absent without a card).
+	ChromaBlurPx *float64 `json:"chroma_blur_px,omitempty"`
 	// BlurPx is the lens blur σ in pixels of the photo, measured on the
 	// card's patch edges in the same photo; absent without a card.
 	BlurPx *float64 `json:"blur_px,omitempty"`
@@ -118,6 +171,10 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 		scale := p.Scale
 		v := *res.BlurPx**res.BlurPx + (1/(scale*scale)-1)/12
 		so.BlurPx = math.Sqrt(v) * scale
+	}
+	res.ChromaBlurPx = p.ChromaBlurPx
+	if smear, ok := ChromaSmear(opt.Source, p.BlurPx, p.ChromaBlurPx); ok {
+		so.ChromaSmearPx, so.ChromaKnown = smear*p.Scale, true
 	}
 	if !p.ROI.Empty() {
 		so.ROI = p.ROI

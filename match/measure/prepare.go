@@ -36,6 +36,10 @@ type Prepared struct {
 	// BlurPx is the lens blur (Gaussian σ, photo pixels) measured on the
 	// card's patch edges (card.EdgeBlur); nil without a card in the photo.
 	BlurPx *float64
+	// ChromaBlurPx is the colour blur (Gaussian σ, photo pixels, lens
+	// included) measured on the card's patch edges (card.ChromaBlur); nil
+	// without a card in the photo.
+	ChromaBlurPx *float64
 	// Exclude holds the card's outline grown by 1.5 patch pitches, in
 	// working pixels: never skin.
 	Exclude []segment.Polygon
@@ -81,6 +85,9 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 			p.CardPitchPx = r.Detection.PitchPx
 			if b, ok := card.EdgeBlur(img, r.Detection); ok {
 				p.BlurPx = &b
+			}
+			if c, ok := card.ChromaBlur(img, r.Detection); ok {
+				p.ChromaBlurPx = &c
 			}
 			break
 		}

@@ -29,6 +29,13 @@ import (
 // taken for shade. Skin comes from the least-covered pixels wherever they
 // are, so a region that is half hair everywhere still gives pure skin.
 //
+// The hair end is the peak, nearest the hair's side, of the thin
+// structures' own distribution along the line (the hair stage's fibre
+// mask): where hair is sparse the whole region's histogram has no peak
+// there, and its extreme tail is darker than the fibre (overlaps, shade,
+// noise). The fibre's chroma is read apart from its luminance, because a
+// JPEG smears colour far more than luminance: chroma.go.
+//
 // Thin fibres: a bar of width w blurred by a Gaussian of σ peaks at
 // coverage erf(w / (2√2 σ)) and keeps its area w. The band of strongest
 // cover is normalised to 1; the area of the profile in those units is
@@ -62,10 +69,14 @@ type endsResult struct {
 	// opaqueEnd is true when the fibre was read at the far end of the
 	// cover distribution (opaque.go) rather than from the profiles alone.
 	opaqueEnd bool
-	// farEndDE is, for a fibre not read at the far end, the CIEDE2000
-	// between the colour reported and the far end's: how much darker the
-	// fibre could be (0 when the far end is not beyond it).
+	// farEndDE is the CIEDE2000 between the fibre read from its profiles
+	// and the far end of the cover distribution (whichever is reported):
+	// how much the two readings disagree (0 when the far end is not
+	// beyond the profiles').
 	farEndDE float64
+	// chromaCores is how many core pixels gave the fibre's chroma
+	// (chroma.go); 0 when it came from the block means' direction.
+	chromaCores int
 }
 
 // Thresholds of the colours stage, each with its reason.
@@ -276,6 +287,10 @@ type endsInput struct {
 	tilePx int
 	// blurPx is the lens blur σ in working pixels (0: unknown).
 	blurPx float64
+	// chromaSmearPx is how far colour is smeared beyond the luminance's
+	// blur (Gaussian σ, working pixels), meaningful when chromaKnown.
+	chromaSmearPx float64
+	chromaKnown   bool
 	// stride subsamples whole-region statistics.
 	stride int
 }
@@ -294,10 +309,12 @@ func findEnds(in endsInput) endsResult {
 	var skinEnd, hairEnd [3]float64
 	for pass := 0; pass < 2; pass++ {
 		var px [][3]float64
+		var pxFibre []bool
 		for i := 0; i < len(in.reg); i += in.stride {
 			if in.reg[i] {
 				s := float64(shade[i])
 				px = append(px, [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s})
+				pxFibre = append(pxFibre, in.fibre != nil && in.fibre[i])
 			}
 		}
 		if len(px) < 100 {
@@ -307,11 +324,13 @@ func findEnds(in endsInput) endsResult {
 		line = newLine(c, e, px)
 		var ts []float32
 		var on [][3]float64
-		for _, p := range px {
+		var onFibre []bool
+		for k, p := range px {
 			if line.onLine(p) {
 				t, _ := line.at(p)
 				ts = append(ts, float32(t))
 				on = append(on, p)
+				onFibre = append(onFibre, pxFibre[k])
 			}
 		}
 		if len(on) < 100 {
@@ -354,8 +373,8 @@ func findEnds(in endsInput) endsResult {
 			}
 			return quantile(append([]float32(nil), ts...), 0.99), 2 * bw, false
 		}
-		tLo, hwLo, peakLo := endOf(true)
-		tHi, hwHi, peakHi := endOf(false)
+		tLo, hwLo, _ := endOf(true)
+		tHi, hwHi, _ := endOf(false)
 		band := func(t0, hw float64) [][3]float64 {
 			var out [][3]float64
 			for k, t := range ts {
@@ -374,17 +393,29 @@ func findEnds(in endsInput) endsResult {
 		if math.Abs(loLab.Chroma()-hiLab.Chroma()) < minChromaGap {
 			skinLow = (loLab.L > hiLab.L) == in.hairDarkHint
 		}
-		var skinPeak bool
 		var hwK float64
 		if skinLow {
-			tK, tH, skinPeak, hwK = tLo, tHi, peakLo, hwLo
-			_ = peakHi
+			tK, tH, hwK = tLo, tHi, hwLo
 		} else {
-			tK, tH, skinPeak, hwK = tHi, tLo, peakHi, hwHi
-			_ = peakLo
+			tK, tH, hwK = tHi, tLo, hwHi
 		}
-		_ = skinPeak
+		// The hair end, on the second pass (the light field is fitted on
+		// the first): the thin structures' own peak nearest the hair's
+		// side. The region's histogram has the skin's peak towering over
+		// it; where hair is sparse its hair-side peak is missing or sits
+		// in the extreme tail, darker than the fibre (overlaps, shade,
+		// noise); elsewhere its hair-side peak may be a mixed one, short
+		// of the fibre. It may not move the end past half-way to the skin
+		// (a mask caught on creases or shade would otherwise turn the
+		// ends round).
+		// Whether there are two materials at all is the region's
+		// histogram's to say, before the refinement.
 		r.separations = math.Abs(tH-tK) / math.Max(hwK, bw)
+		if pass == 1 {
+			if t, ok := fibrePeak(ts, onFibre, lo, bw, !skinLow); ok && (t-tK)/(tH-tK) >= 0.5 {
+				tH = t
+			}
+		}
 		// Skin: the median of the skin peak.
 		skinPx := band(tK, hwK)
 		r.skinN = len(skinPx)
@@ -488,7 +519,27 @@ func findEnds(in endsInput) endsResult {
 		r.alphaPeak = math.Min(1, w/r.widthObsPx)
 	}
 	ap := math.Max(r.alphaPeak, minAlphaPeak)
-	if dir, ok := blockDirection(in, xyz, shade, near, line, blockPx); ok {
+	// The fibre's chroma: read at the strands' cores with the codec's
+	// colour smear undone (chroma.go) where the photo says how its colour
+	// was stored; otherwise from the direction of block means, which the
+	// smear leaves alone but the skin's own variation tilts.
+	admit := func(i int) bool {
+		if !near[i] {
+			return false
+		}
+		s := float64(shade[i])
+		return line.onLine([3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s})
+	}
+	var cc coreChromaResult
+	if in.chromaKnown {
+		cc = coreChroma(xyz, shade, in.reg, in.w, in.h, admit, r.skin, hairEnd[1], in.chromaSmearPx)
+	}
+	if cc.ok {
+		hl := colour.XYZ{X: hairEnd[0], Y: hairEnd[1], Z: hairEnd[2]}.LabD50()
+		h2 := colour.LabD50{L: hl.L, A: cc.a, B: cc.b}.XYZ()
+		d = sub3([3]float64{h2.X, h2.Y, h2.Z}, skinEnd)
+		r.chromaCores = cc.n
+	} else if dir, ok := blockDirection(in, xyz, shade, near, line, blockPx); ok {
 		if dot3(dir, d) < 0 {
 			dir = scale3(dir, -1)
 		}
@@ -516,9 +567,12 @@ func findEnds(in endsInput) endsResult {
 		if first.L <= opaqueFibreL {
 			m, f = end, fe
 			r.opaqueEnd = true
-		} else {
-			r.farEndDE = colour.DeltaE00(first, far)
 		}
+		// Read either way, the two readings' disagreement is how
+		// uncertain the colour is: fibres whose profiles and darkest
+		// pixels tell different colours are too thin or too blurred
+		// for either to be sure.
+		r.farEndDE = colour.DeltaE00(first, far)
 	}
 	for k := range f {
 		f[k] = math.Max(f[k], 1e-4)

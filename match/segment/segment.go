@@ -132,6 +132,14 @@ type Options struct {
 	// card's patch edges (0: unknown). With it the colour of fibres too
 	// thin for a pure pixel is recovered (see ends.go).
 	BlurPx float64
+	// ChromaSmearPx is how far the photo smears colour beyond the
+	// luminance's blur (Gaussian σ in the LabImage's pixels), and
+	// ChromaKnown says it is known (it may be 0: a PNG). JPEG keeps colour
+	// at a lower resolution than luminance; with it the fibres' colour is
+	// read at the strands' cores with the smear undone (chroma.go).
+	// Unknown, the colour comes from the direction of block means.
+	ChromaSmearPx float64
+	ChromaKnown   bool
 	// PhotoScale is the LabImage's pixels per pixel of the original photo
 	// (0 means 1): hair.width_px is given in the photo's pixels.
 	PhotoScale float64
@@ -432,7 +440,7 @@ func (m *measurer) run() Result {
 
 	// Colours: skin and fibre as the ends of the mixture (ends.go).
 	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, fibre: m.hair, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
-		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, stride: m.stride})
+		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, chromaSmearPx: m.o.ChromaSmearPx, chromaKnown: m.o.ChromaKnown, stride: m.stride})
 	// Two ends close together (a few skin-peak widths) are one material
 	// with its shading and mottling unless the hair stage saw thin
 	// structures there: a beige wall has ends too, but no fibres.
