@@ -373,8 +373,8 @@ func findEnds(in endsInput) endsResult {
 			}
 			return quantile(append([]float32(nil), ts...), 0.99), 2 * bw, false
 		}
-		tLo, hwLo, _ := endOf(true)
-		tHi, hwHi, _ := endOf(false)
+		tLo, hwLo, peakLo := endOf(true)
+		tHi, hwHi, peakHi := endOf(false)
 		band := func(t0, hw float64) [][3]float64 {
 			var out [][3]float64
 			for k, t := range ts {
@@ -394,26 +394,33 @@ func findEnds(in endsInput) endsResult {
 			skinLow = (loLab.L > hiLab.L) == in.hairDarkHint
 		}
 		var hwK float64
+		hairPeak := peakHi
 		if skinLow {
 			tK, tH, hwK = tLo, tHi, hwLo
 		} else {
-			tK, tH, hwK = tHi, tLo, hwHi
+			tK, tH, hwK, hairPeak = tHi, tLo, hwHi, peakLo
 		}
 		// The hair end, on the second pass (the light field is fitted on
-		// the first): the thin structures' own peak nearest the hair's
-		// side. The region's histogram has the skin's peak towering over
-		// it; where hair is sparse its hair-side peak is missing or sits
-		// in the extreme tail, darker than the fibre (overlaps, shade,
-		// noise); elsewhere its hair-side peak may be a mixed one, short
-		// of the fibre. It may not move the end past half-way to the skin
-		// (a mask caught on creases or shade would otherwise turn the
-		// ends round).
-		// Whether there are two materials at all is the region's
-		// histogram's to say, before the refinement.
+		// the first), refined on the thin structures the hair stage found:
+		// their own histogram's peak nearest the hair's side. Where hair
+		// is sparse the region's histogram has no hair-side peak and its
+		// end is the extreme tail, darker than the fibre (overlaps, shade,
+		// noise): the thin structures' peak may move it inwards, though
+		// not past half-way to the skin (a mask caught on creases or shade
+		// would otherwise turn the ends round). Where the region has a
+		// hair-side peak it may only move outwards: mixed pixels lie
+		// between skin and fibre, so a peak of them is short of the fibre,
+		// never beyond it, while the thin structures of dense long hair
+		// peak at a mixed level (0000 of the synthscalps read 4.8 L*
+		// light with inward moves allowed there too). Whether there are
+		// two materials at all is the region's histogram's to say, before
+		// the refinement.
 		r.separations = math.Abs(tH-tK) / math.Max(hwK, bw)
 		if pass == 1 {
-			if t, ok := fibrePeak(ts, onFibre, lo, bw, !skinLow); ok && (t-tK)/(tH-tK) >= 0.5 {
-				tH = t
+			if t, ok := fibrePeak(ts, onFibre, lo, bw, !skinLow); ok {
+				if f := (t - tK) / (tH - tK); f >= 1 || (!hairPeak && f >= 0.5) {
+					tH = t
+				}
 			}
 		}
 		// Skin: the median of the skin peak.
