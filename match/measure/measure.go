@@ -75,8 +75,8 @@ type Options struct {
 // differs little from the skin's, which a card's strong edges keep (the
 // card reads 1.3–4 px, lens included, on the 24 synthscalps). Measured on
 // the synthscalps (another author's renderer and encoder, with a phone's
-// colour smoothing), hair mean / median ΔE00 at 1, 2, 2.5 and 3 px: 2.87 /
-// 2.71, 2.57 / 2.21, 2.46 / 1.95, 2.50 / 1.85; on our own renders (Go's
+// colour smoothing), hair mean / median ΔE00 at 1, 2, 2.5 and 3 px: 2.78 /
+// 2.61, 2.47 / 2.21, 2.36 / 1.95, 2.40 / 1.85; on our own renders (Go's
 // encoder, no smoothing) 2–2.5 px read best too (hair 5.75, 5.66, 5.87 at
 // 1.5, 2 and 2.5 px through the card). 2.5 px sits in the flat part of
 // both; it is an assumption about codecs, named here, and the card's

@@ -220,7 +220,7 @@ func TestMeasureIsStableUnderExposureAndRotation(t *testing.T) {
 // renderer's photos, worse on ours: see the README's measure limits), and
 // 3.42 and 7.69 with the head region of whole-head photos merged in, and
 // 3.42 and 7.42 with opaque fibres read at the far end of the cover
-// distribution, 3.42 and 6.99 with the fibre's chroma read at the
+// distribution, 3.42 and 7.17 with the fibre's chroma read at the
 // strands' cores (the JPEG's colour smear undone). Today's figures with a
 // little room.
 const (

@@ -26,9 +26,9 @@ import (
 // keeps sharp), and βc = g ∗ β the same blurred by the colour smear g, a
 // pixel near a strand has chroma c = c_K + βc·(c_F − c_K). (The codec mixes
 // colour in a gamma-encoded space; β read from L* instead of Y gave the
-// same figures on the synthscalps, 2.47 / 1.92 against 2.46 / 1.95, at a
-// cube root per pixel.) So the fibre's
-// chroma is c_K + (c − c_K)/βc, read at the pixels where βc is highest
+// same figures on the synthscalps, 2.47 / 1.92 against 2.46 / 1.95 when it
+// was tried, at a cube root per pixel.) So the fibre's chroma is
+// c_K + (c − c_K)/βc, read at the pixels where βc is highest
 // (the cores of wide strands and clumps: least extrapolation), their
 // median. The smear's σ comes from the photo's format and the card
 // (measure.ChromaSmear); it is the only thing assumed.
