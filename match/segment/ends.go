@@ -530,13 +530,9 @@ func findEnds(in endsInput) endsResult {
 	// colour smear undone (chroma.go) where the photo says how its colour
 	// was stored; otherwise from the direction of block means, which the
 	// smear leaves alone but the skin's own variation tilts.
-	admit := func(i int) bool {
-		if !near[i] {
-			return false
-		}
-		s := float64(shade[i])
-		return line.onLine([3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s})
-	}
+	// Near a strand and on the mixture line: the cover map is NaN off it
+	// (it was tested once, above).
+	admit := func(i int) bool { return near[i] && !math.IsNaN(float64(cover[i])) }
 	var cc coreChromaResult
 	if in.chromaKnown {
 		cc = coreChroma(xyz, shade, in.reg, in.w, in.h, admit, r.skin, hairEnd[1], in.chromaSmearPx)
