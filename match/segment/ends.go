@@ -65,7 +65,11 @@ type endsResult struct {
 	skinSpread  float64
 	hairSpread  float64
 	separations float64
-	profiles    int // isolated strand profiles measured
+	// fibreSeparations is the same distance for the thin structures'
+	// own peak (0 when they have none, or cover less than minThinShare
+	// of the region).
+	fibreSeparations float64
+	profiles         int // isolated strand profiles measured
 	// opaqueEnd is true when the fibre was read at the far end of the
 	// cover distribution (opaque.go) rather than from the profiles alone.
 	opaqueEnd bool
@@ -103,6 +107,10 @@ const (
 	// minSeparation: the two ends must be this many skin-peak widths
 	// apart for there to be two materials (hair) at all.
 	minSeparation = 3.5
+	// minThinShare: thin structures on this share of the region's
+	// pixels are hair, not pores or creases: their own peak may then
+	// stand for the region's hair end in telling two materials apart.
+	minThinShare = 0.05
 	// minChromaGap: skin is the more chromatic end when the ends' C*
 	// differ by more than this; closer, the hair stage's direction decides.
 	minChromaGap = 2.5
@@ -414,10 +422,23 @@ func findEnds(in endsInput) endsResult {
 		// peak at a mixed level (0000 of the synthscalps read 4.8 L*
 		// light with inward moves allowed there too). Whether there are
 		// two materials at all is the region's histogram's to say, before
-		// the refinement.
+		// the refinement, unless thin structures cover minThinShare of the
+		// region: that many fibre-shaped pixels are hair, not pores, and
+		// their peak has the noise of the whole region's skin against it,
+		// not of a tail (a harsher JPEG widens the skin peak until brown
+		// stubble on dark skin is 3.4 widths from it, its fibres' peak 3.8).
 		r.separations = math.Abs(tH-tK) / math.Max(hwK, bw)
 		if pass == 1 {
 			if t, ok := fibrePeak(ts, onFibre, lo, bw, !skinLow); ok {
+				thin := 0
+				for _, v := range onFibre {
+					if v {
+						thin++
+					}
+				}
+				if float64(thin) >= minThinShare*float64(len(onFibre)) {
+					r.fibreSeparations = math.Abs(t-tK) / math.Max(hwK, bw)
+				}
 				if f := (t - tK) / (tH - tK); f >= 1 || (!hairPeak && f >= 0.5) {
 					tH = t
 				}
@@ -446,7 +467,7 @@ func findEnds(in endsInput) endsResult {
 			shade = lightField(in, xyz, line, tK, tH)
 		}
 	}
-	r.found = r.separations >= minSeparation && r.hairN >= 20
+	r.found = math.Max(r.separations, r.fibreSeparations) >= minSeparation && r.hairN >= 20
 	// Cover of every region pixel, along skin → hair end, in units of the
 	// cores' cover.
 	d := sub3(hairEnd, skinEnd)
