@@ -182,6 +182,7 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	if p.Mask != nil {
 		so.Mask = p.Mask
 	}
+	so.Clipped = p.Clipped
 	so.Exclude = append(so.Exclude, p.Exclude...)
 	seg, err := segment.Measure(lab, so)
 	if err != nil {

@@ -35,6 +35,7 @@ type synthTruth struct {
 	Scene struct {
 		Pipeline struct {
 			BlurSigmaPx float64 `json:"blur_sigma_px"`
+			Overexposed bool    `json:"overexposed"`
 		} `json:"pipeline"`
 	} `json:"scene"`
 }
@@ -138,6 +139,17 @@ func TestSynthScalps(t *testing.T) {
 		}
 		if tr.Hair.Coverage >= 0.05 && (s.err != nil || !s.res.Hair.Found) {
 			t.Errorf("%s: truth hair coverage %.2f but no hair found", tr.Photo, tr.Hair.Coverage)
+		}
+		// Overexposure is warned about where the renderer overexposed,
+		// and on 0017 (a clipped red on 37% of its skin) at least.
+		if s.err == nil {
+			warned := false
+			for _, w := range s.res.Warnings {
+				warned = warned || strings.Contains(w, "overexposed")
+			}
+			if warned && !tr.Scene.Pipeline.Overexposed || !warned && tr.Photo == "0017.jpg" {
+				t.Errorf("%s: overexposure warned %v, rendered overexposed %v", tr.Photo, warned, tr.Scene.Pipeline.Overexposed)
+			}
 		}
 		if s.err == nil {
 			for _, c := range []colour.LabD50{s.res.Hair.Lab, s.res.Scalp.Lab} {

@@ -1,0 +1,58 @@
+package measure
+
+import (
+	"fmt"
+	"image"
+
+	"gocv.io/x/gocv"
+)
+
+// clipLevel: an 8-bit channel at or above this value is at the encoding's
+// limit, or within JPEG's ringing of it (a plateau of 255 decodes as
+// 250–255). Such a pixel's colour is not the surface's: the clipped
+// channel lost its share of it, and a* and b* are pulled towards the
+// others (0017 of the synthscalps, overexposed as rendered, has a clipped
+// red on 37% of its skin, which reads a* 10 where the skin's is 15).
+// segment.Options.Clipped says why the confidence falls with their share
+// of the head rather than leaving them out.
+const clipLevel = 250
+
+// clippedMask marks, at the working size w × h, the pixels of the BGR photo
+// img that are at or near the encoding's upper limit in any channel (255 =
+// clipped), and returns the clipped share of the photo. A working pixel is
+// clipped when any photo pixel under it is. The mask is nil when nothing is
+// clipped.
+func clippedMask(img gocv.Mat, w, h int) (*image.Gray, float64, error) {
+	ch := gocv.Split(img)
+	defer func() {
+		for _, c := range ch {
+			c.Close()
+		}
+	}()
+	if len(ch) != 3 {
+		return nil, 0, fmt.Errorf("measure: clipped pixels: want 3 channels, have %d", len(ch))
+	}
+	top := gocv.NewMat()
+	defer top.Close()
+	gocv.Max(ch[0], ch[1], &top)
+	gocv.Max(top, ch[2], &top)
+	gocv.Threshold(top, &top, clipLevel-0.5, 255, gocv.ThresholdBinary)
+	n := gocv.CountNonZero(top)
+	if n == 0 {
+		return nil, 0, nil
+	}
+	share := float64(n) / float64(top.Rows()*top.Cols())
+	if top.Cols() != w || top.Rows() != h {
+		gocv.Resize(top, &top, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
+		gocv.Threshold(top, &top, 0, 255, gocv.ThresholdBinary)
+	}
+	g, err := top.ToImage()
+	if err != nil {
+		return nil, 0, fmt.Errorf("measure: clipped pixels: %w", err)
+	}
+	out, ok := g.(*image.Gray)
+	if !ok {
+		return nil, 0, fmt.Errorf("measure: clipped pixels came back as %T", g)
+	}
+	return out, share, nil
+}
