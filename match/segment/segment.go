@@ -517,7 +517,11 @@ func (m *measurer) run() Result {
 		if l := c.lab.L; c.found && (l < 0 || l > 100) {
 			c.lab.L = math.Max(0, math.Min(100, l))
 			impossible = 0
-			m.warn = append(m.warn, fmt.Sprintf("%s L* came out as %.0f, outside 0–100 (physically impossible): clamped to %.0f; do not use this colour (fibres too thin or blurred to read? photograph closer)", c.what, l, c.lab.L))
+			why := "fibres too thin or blurred to read? photograph closer"
+			if c.what == "scalp" {
+				why = "is the region on skin? check the mask picture"
+			}
+			m.warn = append(m.warn, fmt.Sprintf("%s L* came out as %.0f, outside 0–100 (physically impossible): clamped to %.0f; do not use this colour (%s)", c.what, l, c.lab.L, why))
 		}
 	}
 	if r.Scalp.Found && r.Hair.Found {
@@ -549,10 +553,16 @@ func (m *measurer) run() Result {
 		// may be darker than its profiles did: by a just-noticeable
 		// difference nothing changes, by a clear one the colour is not
 		// known.
-		thin = math.Min(thin, ramp(-e.farEndDE, -clearDE00, -noticeableDE00))
+		// Said as what it is: fibres thin or blurred, or (where the
+		// strands are wide enough) two readings that disagree.
+		apart := ramp(-e.farEndDE, -clearDE00, -noticeableDE00)
 		if thin < 1 {
 			m.warn = append(m.warn, describeThin(r.Hair.WidthPx, m.o.BlurPx/scale, e.blurKnown))
 		}
+		if apart < 1 && apart < thin {
+			m.warn = append(m.warn, fmt.Sprintf("the hair's darkest pixels read %.1f ΔE00 from the colour of its strands: the fibre colour is uncertain (overlapping fibres, shade, or strands too blurred to read); photograph closer, in even light", e.farEndDE))
+		}
+		thin = math.Min(thin, apart)
 	}
 
 	r.HairMask = image.NewGray(image.Rect(0, 0, m.w, m.h))
