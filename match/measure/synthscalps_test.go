@@ -367,3 +367,87 @@ func perturb(src, dst string, f func(px []byte) int) error {
 	defer buf.Close()
 	return os.WriteFile(dst, buf.GetBytes(), 0o644)
 }
+
+// perturbEnv, set to 1, runs TestSynthScalpsPerturbedSets: every shared
+// photo under every perturbation, about a minute and a half on 2 cores.
+const perturbEnv = "SMPMATCH_PERTURB_SETS"
+
+// TestSynthScalpsPerturbedSets scores all 24 photos under each of
+// perturbations, as TestSynthScalps scores them as shared, and holds that
+// none goes unanswered (a photo with hair covering 5% or more). The
+// closing notes' perturbed-set figures come from it:
+//
+//	SMPMATCH_PERTURB_SETS=1 go test -tags matprofile ./match/measure -run PerturbedSets -v
+func TestSynthScalpsPerturbedSets(t *testing.T) {
+	if os.Getenv(perturbEnv) != "1" {
+		t.Skipf("set %s=1 to score the 24 photos under each perturbation", perturbEnv)
+	}
+	dir := "../../../shared/data/synthscalps"
+	paths, _ := filepath.Glob(filepath.Join(dir, "[0-9]*.json"))
+	if len(paths) == 0 {
+		t.Skip("../shared/data/synthscalps is not available beside the repo: nothing to score")
+	}
+	sort.Strings(paths)
+	hows := make([]string, 0, len(perturbations))
+	for how := range perturbations {
+		hows = append(hows, how)
+	}
+	sort.Strings(hows)
+	for _, how := range hows {
+		tmp := t.TempDir()
+		scores := make([]synthScore, len(paths))
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for w := 0; w < 2; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := range next {
+					scores[k] = measurePerturbed(paths[k], tmp, perturbations[how])
+				}
+			}()
+		}
+		for k := range paths {
+			next <- k
+		}
+		close(next)
+		wg.Wait()
+		var hs, ss []float64
+		nUn := 0
+		for _, s := range scores {
+			hs = append(hs, s.hair)
+			ss = append(ss, s.scalp)
+			if s.hair >= unanswered {
+				nUn++
+				if s.truth.Hair.Coverage >= 0.05 {
+					t.Errorf("%s, %s: hair covers %.2f but is unanswered (%v)", s.truth.Photo, how, s.truth.Hair.Coverage, s.err)
+				}
+			}
+		}
+		t.Logf("%-18s n=%d hair_mean=%.2f hair_median=%.2f scalp_mean=%.2f unanswered=%d", how, len(hs), mean(hs), median(hs), mean(ss), nUn)
+	}
+}
+
+// measurePerturbed scores one shared photo (its truth at path) perturbed by
+// f, written to the folder tmp.
+func measurePerturbed(path, tmp string, f func(px []byte) int) synthScore {
+	var tr synthTruth
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(raw, &tr)
+	}
+	if err != nil {
+		return synthScore{truth: synthTruth{Photo: filepath.Base(path)}, err: err, hair: unanswered, scalp: unanswered}
+	}
+	jp := filepath.Join(tmp, tr.Photo)
+	if err := perturb(filepath.Join(filepath.Dir(path), tr.Photo), jp, f); err != nil {
+		return scoreSynth(tr, Result{}, err)
+	}
+	img, info, err := photo.Load(jp, photo.Options{})
+	if err != nil {
+		return scoreSynth(tr, Result{}, err)
+	}
+	defer img.Close()
+	res, _, err := Photo(jp, img, Options{Source: info})
+	return scoreSynth(tr, res, err)
+}
