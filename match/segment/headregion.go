@@ -35,6 +35,10 @@ func (m *measurer) headRegion() int {
 		// refused that already: an empty region says "not a scalp".
 		return 0
 	}
+	m.textured = make([]bool, m.w*m.h)
+	for i, v := range r.Textured.Pix {
+		m.textured[i] = v != 0
+	}
 	if r.Share >= closeUpShare {
 		// A close-up: the head is the frame, and there is no background
 		// to tell it from. The blocks that are mostly skin-like then mark

@@ -350,20 +350,22 @@ type measurer struct {
 	w, h  int
 	cand  []bool
 	nCand int
-	// clipped marks the admitted pixels Options.Clipped marks; nClipped
-	// counts those in the scalp region (headRegion).
+	// clipped marks the admitted pixels Options.Clipped marks.
 	clipped []bool
-	skin    []bool    // skin-like colour
-	reg     []bool    // scalp region (skin + hair), shadow removed
-	rel     []float32 // relit L*a*b*, 3 per pixel
-	bg      []float32 // local skin L*a*b*, 3 per pixel
-	u       [3]float64
-	proj    []float32 // projection of rel − bg on u
-	sigma   float64
-	hair    []bool
-	near    []bool // hair and its 2 px surroundings, from nearHair
-	warn    []string
-	hue     hueArc // the skin hue test
+	// textured marks the pixels textured like hair at the head's scale
+	// (match/segment/region), for telling the fibre end by texture.
+	textured []bool
+	skin     []bool    // skin-like colour
+	reg      []bool    // scalp region (skin + hair), shadow removed
+	rel      []float32 // relit L*a*b*, 3 per pixel
+	bg       []float32 // local skin L*a*b*, 3 per pixel
+	u        [3]float64
+	proj     []float32 // projection of rel − bg on u
+	sigma    float64
+	hair     []bool
+	near     []bool // hair and its 2 px surroundings, from nearHair
+	warn     []string
+	hue      hueArc // the skin hue test
 	// quietLim is quiet's limit, max(3σ, minAbsThreshold), set with sigma.
 	quietLim float64
 	// stride subsamples the pixels behind whole-image statistics
@@ -461,7 +463,7 @@ func (m *measurer) run() Result {
 
 	// Colours: skin and fibre as the ends of the mixture (ends.go).
 	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, fibre: m.hair, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
-		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, chromaSmearPx: m.o.ChromaSmearPx, chromaKnown: m.o.ChromaKnown, stride: m.stride})
+		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, chromaSmearPx: m.o.ChromaSmearPx, chromaKnown: m.o.ChromaKnown, stride: m.stride, textured: m.textured})
 	// Two ends close together (a few skin-peak widths) are one material
 	// with its shading and mottling unless the hair stage saw thin
 	// structures there: a beige wall has ends too, but no fibres.
