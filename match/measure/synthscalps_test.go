@@ -97,23 +97,7 @@ func TestSynthScalps(t *testing.T) {
 		t.Skip("../shared/data/synthscalps is not available beside the repo: nothing to score")
 	}
 	sort.Strings(paths)
-	scores := make([]synthScore, len(paths))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < 2; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				scores[k] = measureSynth(paths[k])
-			}
-		}()
-	}
-	for k := range paths {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
+	scores := scoreEach(paths, func(path string) synthScore { return measureSynth(path, "", nil) })
 
 	cats := map[string][][2]float64{}
 	var hs, ss []float64
@@ -212,7 +196,33 @@ func fmtBlur(b *float64) string {
 	return fmt.Sprintf("%.2f", *b)
 }
 
-func measureSynth(path string) synthScore {
+// scoreEach scores every truth file in paths with score, two at a time,
+// and returns the scores in paths' order.
+func scoreEach(paths []string, score func(path string) synthScore) []synthScore {
+	scores := make([]synthScore, len(paths))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				scores[k] = score(paths[k])
+			}
+		}()
+	}
+	for k := range paths {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	return scores
+}
+
+// measureSynth scores the photo of the truth file at path through the whole
+// measure path; with f, the photo is first perturbed by f and written to
+// the folder tmp.
+func measureSynth(path, tmp string, f func(px []byte) int) synthScore {
 	var tr synthTruth
 	raw, err := os.ReadFile(path)
 	if err == nil {
@@ -222,6 +232,13 @@ func measureSynth(path string) synthScore {
 		return synthScore{truth: synthTruth{Photo: filepath.Base(path)}, err: err, hair: unanswered, scalp: unanswered}
 	}
 	jp := filepath.Join(filepath.Dir(path), tr.Photo)
+	if f != nil {
+		src := jp
+		jp = filepath.Join(tmp, tr.Photo)
+		if err := perturb(src, jp, f); err != nil {
+			return scoreSynth(tr, Result{}, err)
+		}
+	}
 	img, info, err := photo.Load(jp, photo.Options{})
 	if err != nil {
 		return scoreSynth(tr, Result{}, err)
@@ -310,7 +327,6 @@ func TestSynthScalpsSurvivePerturbation(t *testing.T) {
 		t.Skip("measures 5 photos of 3 MP")
 	}
 	dir := "../../../shared/data/synthscalps"
-	tmp := t.TempDir()
 	for _, c := range []struct{ photo, how string }{
 		{"0022", "jpeg quality 70"},
 		{"0019", "jpeg quality 70"},
@@ -318,31 +334,17 @@ func TestSynthScalpsSurvivePerturbation(t *testing.T) {
 		{"0012", "noise σ 6"},
 		{"0022", "noise σ 6"},
 	} {
-		raw, err := os.ReadFile(filepath.Join(dir, c.photo+".json"))
-		if os.IsNotExist(err) {
+		path := filepath.Join(dir, c.photo+".json")
+		if _, err := os.Stat(path); os.IsNotExist(err) {
 			t.Skip("../shared/data/synthscalps is not available beside the repo")
 		}
-		if err != nil {
-			t.Fatal(err)
+		s := measureSynth(path, t.TempDir(), perturbations[c.how])
+		if s.err != nil {
+			t.Fatalf("%s, %s: %v", c.photo, c.how, s.err)
 		}
-		var tr synthTruth
-		if err := json.Unmarshal(raw, &tr); err != nil {
-			t.Fatalf("%s: %v", c.photo, err)
-		}
-		jp := filepath.Join(tmp, c.photo+"-"+strings.ReplaceAll(c.how, " ", "-")+".jpg")
-		if err := perturb(filepath.Join(dir, tr.Photo), jp, perturbations[c.how]); err != nil {
-			t.Fatalf("%s: %v", c.photo, err)
-		}
-		img, info, err := photo.Load(jp, photo.Options{})
-		if err != nil {
-			t.Fatalf("%s: %v", jp, err)
-		}
-		res, _, err := Photo(jp, img, Options{Source: info})
-		img.Close()
-		s := scoreSynth(tr, res, err)
-		t.Logf("%s, %s: hair %.2f ΔE00 (found %v), scalp %.2f", c.photo, c.how, s.hair, res.Hair.Found, s.scalp)
+		t.Logf("%s, %s: hair %.2f ΔE00 (found %v), scalp %.2f", c.photo, c.how, s.hair, s.res.Hair.Found, s.scalp)
 		if s.hair > maxPerturbedHairDE || s.scalp > maxPerturbedScalpDE {
-			t.Errorf("%s, %s: hair %.2f ΔE00 off (found %v), scalp %.2f: more than %.0f / %.0f (%q)", c.photo, c.how, s.hair, res.Hair.Found, s.scalp, maxPerturbedHairDE, maxPerturbedScalpDE, res.Warnings)
+			t.Errorf("%s, %s: hair %.2f ΔE00 off (found %v), scalp %.2f: more than %.0f / %.0f (%q)", c.photo, c.how, s.hair, s.res.Hair.Found, s.scalp, maxPerturbedHairDE, maxPerturbedScalpDE, s.res.Warnings)
 		}
 	}
 }
@@ -395,23 +397,7 @@ func TestSynthScalpsPerturbedSets(t *testing.T) {
 	sort.Strings(hows)
 	for _, how := range hows {
 		tmp := t.TempDir()
-		scores := make([]synthScore, len(paths))
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for w := 0; w < 2; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := range next {
-					scores[k] = measurePerturbed(paths[k], tmp, perturbations[how])
-				}
-			}()
-		}
-		for k := range paths {
-			next <- k
-		}
-		close(next)
-		wg.Wait()
+		scores := scoreEach(paths, func(path string) synthScore { return measureSynth(path, tmp, perturbations[how]) })
 		var hs, ss []float64
 		nUn := 0
 		for _, s := range scores {
@@ -426,28 +412,4 @@ func TestSynthScalpsPerturbedSets(t *testing.T) {
 		}
 		t.Logf("%-18s n=%d hair_mean=%.2f hair_median=%.2f scalp_mean=%.2f unanswered=%d", how, len(hs), mean(hs), median(hs), mean(ss), nUn)
 	}
-}
-
-// measurePerturbed scores one shared photo (its truth at path) perturbed by
-// f, written to the folder tmp.
-func measurePerturbed(path, tmp string, f func(px []byte) int) synthScore {
-	var tr synthTruth
-	raw, err := os.ReadFile(path)
-	if err == nil {
-		err = json.Unmarshal(raw, &tr)
-	}
-	if err != nil {
-		return synthScore{truth: synthTruth{Photo: filepath.Base(path)}, err: err, hair: unanswered, scalp: unanswered}
-	}
-	jp := filepath.Join(tmp, tr.Photo)
-	if err := perturb(filepath.Join(filepath.Dir(path), tr.Photo), jp, f); err != nil {
-		return scoreSynth(tr, Result{}, err)
-	}
-	img, info, err := photo.Load(jp, photo.Options{})
-	if err != nil {
-		return scoreSynth(tr, Result{}, err)
-	}
-	defer img.Close()
-	res, _, err := Photo(jp, img, Options{Source: info})
-	return scoreSynth(tr, res, err)
 }

@@ -693,11 +693,17 @@ func fibreEnd(ts []float32, fibre []bool, tLo, hwLo, tHi, hwHi float64) (low, ok
 	if float64(nf) < minThinShare*float64(len(ts)) {
 		return false, false
 	}
-	sLo, sHi := bandShare(ts, fibre, tLo, hwLo), bandShare(ts, fibre, tHi, hwHi)
+	return plainEnd(bandShare(ts, fibre, tLo, hwLo), bandShare(ts, fibre, tHi, hwHi), fibreEndShare)
+}
+
+// plainEnd says which end has the plainly larger share: at least least,
+// the other's at most fibreEndOther of it (low true for the low end). ok is
+// false when neither does.
+func plainEnd(sLo, sHi, least float64) (low, ok bool) {
 	switch {
-	case sLo >= fibreEndShare && sHi <= fibreEndOther*sLo:
+	case sLo >= least && sHi <= fibreEndOther*sLo:
 		return true, true
-	case sHi >= fibreEndShare && sLo <= fibreEndOther*sHi:
+	case sHi >= least && sLo <= fibreEndOther*sHi:
 		return false, true
 	}
 	return false, false
@@ -722,14 +728,7 @@ const texturedEndShare = 0.3
 // of ts lie on textured pixels); ok is false when the ends' textured shares
 // do not differ plainly.
 func texturedEnd(ts []float32, tex []bool, tLo, hwLo, tHi, hwHi float64) (low, ok bool) {
-	sLo, sHi := bandShare(ts, tex, tLo, hwLo), bandShare(ts, tex, tHi, hwHi)
-	switch {
-	case sLo >= texturedEndShare && sHi <= fibreEndOther*sLo:
-		return true, true
-	case sHi >= texturedEndShare && sLo <= fibreEndOther*sHi:
-		return false, true
-	}
-	return false, false
+	return plainEnd(bandShare(ts, tex, tLo, hwLo), bandShare(ts, tex, tHi, hwHi), texturedEndShare)
 }
 
 // bandShare is the share of the positions ts within hw of t0 that flag
