@@ -19,10 +19,9 @@ const clipLevel = 250
 
 // clippedMask marks, at the working size w × h, the pixels of the BGR photo
 // img that are at or near the encoding's upper limit in any channel (255 =
-// clipped), and returns the clipped share of the photo. A working pixel is
-// clipped when any photo pixel under it is. The mask is nil when nothing is
-// clipped.
-func clippedMask(img gocv.Mat, w, h int) (*image.Gray, float64, error) {
+// clipped). A working pixel is clipped when any photo pixel under it is.
+// The mask is nil when nothing is clipped.
+func clippedMask(img gocv.Mat, w, h int) (*image.Gray, error) {
 	ch := gocv.Split(img)
 	defer func() {
 		for _, c := range ch {
@@ -30,29 +29,27 @@ func clippedMask(img gocv.Mat, w, h int) (*image.Gray, float64, error) {
 		}
 	}()
 	if len(ch) != 3 {
-		return nil, 0, fmt.Errorf("measure: clipped pixels: want 3 channels, have %d", len(ch))
+		return nil, fmt.Errorf("measure: clipped pixels: want 3 channels, have %d", len(ch))
 	}
 	top := gocv.NewMat()
 	defer top.Close()
 	gocv.Max(ch[0], ch[1], &top)
 	gocv.Max(top, ch[2], &top)
 	gocv.Threshold(top, &top, clipLevel-0.5, 255, gocv.ThresholdBinary)
-	n := gocv.CountNonZero(top)
-	if n == 0 {
-		return nil, 0, nil
+	if gocv.CountNonZero(top) == 0 {
+		return nil, nil
 	}
-	share := float64(n) / float64(top.Rows()*top.Cols())
 	if top.Cols() != w || top.Rows() != h {
 		gocv.Resize(top, &top, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
 		gocv.Threshold(top, &top, 0, 255, gocv.ThresholdBinary)
 	}
 	g, err := top.ToImage()
 	if err != nil {
-		return nil, 0, fmt.Errorf("measure: clipped pixels: %w", err)
+		return nil, fmt.Errorf("measure: clipped pixels: %w", err)
 	}
 	out, ok := g.(*image.Gray)
 	if !ok {
-		return nil, 0, fmt.Errorf("measure: clipped pixels came back as %T", g)
+		return nil, fmt.Errorf("measure: clipped pixels came back as %T", g)
 	}
-	return out, share, nil
+	return out, nil
 }

@@ -49,10 +49,9 @@ type Prepared struct {
 	Mask *image.Gray
 	// Clipped marks (255) the working pixels at or near the encoding's
 	// upper limit in any channel (nil when none): their colour is not the
-	// surface's, and they are never measured. ClippedShare is the share
-	// of the photo's pixels so marked (before growing).
-	Clipped      *image.Gray
-	ClippedShare float64
+	// surface's, and segment lowers the confidence by their share of the
+	// scalp region (segment.Options.Clipped).
+	Clipped *image.Gray
 }
 
 // Prepare corrects a decoded BGR photo as Options say (profile, else the
@@ -120,7 +119,7 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 		return p, err
 	}
 	p.Lab, p.Corrected, p.Scale = lab, corrected, scale
-	if p.Clipped, p.ClippedShare, err = clippedMask(img, lab.W, lab.H); err != nil {
+	if p.Clipped, err = clippedMask(img, lab.W, lab.H); err != nil {
 		return p, err
 	}
 	if !opt.ROI.Empty() {
