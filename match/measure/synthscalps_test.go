@@ -180,8 +180,8 @@ func TestSynthScalps(t *testing.T) {
 // card's tone curve undone, opaque fibres read at the far end of the cover
 // distribution, the hair end read on the thin structures' own peak and the
 // fibre's chroma read at the strands' cores with the JPEG's colour smear
-// undone achieves today (hair mean 2.36, median 1.95, scalp 1.21), with a
-// little room. All three meet the targets (2.5, 2.0, 1.5); the
+// undone, surfaces kept out of the cores, achieves today (hair mean 2.31,
+// median 1.96, scalp 1.22), with a little room. All three meet the targets (2.5, 2.0, 1.5); the
 // room is for changes elsewhere, not a second target.
 const (
 	synthHairMean   = 2.75
@@ -222,7 +222,7 @@ func scoreEach(paths []string, score func(path string) synthScore) []synthScore 
 // measureSynth scores the photo of the truth file at path through the whole
 // measure path; with f, the photo is first perturbed by f and written to
 // the folder tmp.
-func measureSynth(path, tmp string, f func(px []byte) int) synthScore {
+func measureSynth(path, tmp string, f perturbation) synthScore {
 	var tr synthTruth
 	raw, err := os.ReadFile(path)
 	if err == nil {
@@ -235,7 +235,8 @@ func measureSynth(path, tmp string, f func(px []byte) int) synthScore {
 	if f != nil {
 		src := jp
 		jp = filepath.Join(tmp, tr.Photo)
-		if err := perturb(src, jp, f); err != nil {
+		labels := strings.TrimSuffix(path, ".json") + "_mask.png"
+		if err := perturb(src, labels, jp, f); err != nil {
 			return scoreSynth(tr, Result{}, err)
 		}
 	}
@@ -276,12 +277,25 @@ const (
 // perturbations change a decoded photo (BGR, 8 bits) the way the
 // independent renderer's own settings range does, and give the JPEG
 // quality to write it at.
-var perturbations = map[string]func(px []byte) int{
+// perturbation changes a decoded photo and returns the JPEG quality to
+// write it at.
+type perturbation func(p perturbed) int
+
+// perturbed is a decoded photo (BGR, 8 bits) with its truth labels (the
+// renderer's NNNN_mask.png: 1 bare skin, 2 hair).
+type perturbed struct {
+	px     []byte
+	w, h   int
+	labels []byte
+}
+
+var perturbations = map[string]perturbation{
 	// Its harshest JPEG quality (README: 70–95), on top of the first.
-	"jpeg quality 70": func([]byte) int { return 70 },
+	"jpeg quality 70": func(perturbed) int { return 70 },
 	// A white balance 20% off in linear light: the card corrects it,
 	// up to a few tenths of chroma.
-	"white balance off": func(px []byte) int {
+	"white balance off": func(p perturbed) int {
+		px := p.px
 		var lut [3][256]byte
 		for c, k := range [3]float64{0.8, 1, 1.2} { // B, G, R
 			for v := range lut[c] {
@@ -300,13 +314,55 @@ var perturbations = map[string]func(px []byte) int{
 	// (0.0095 of full scale in linear light) with its smallest full well
 	// (1,640 electrons) on a dark scalp (linear Y 0.06), where sRGB's
 	// slope is about 2.3, comes to 0.011, or 6 values.
-	"noise σ 6": func(px []byte) int {
+	"noise σ 6": func(p perturbed) int {
+		px := p.px
 		rng := rand.New(rand.NewPCG(1, 2))
 		for i, v := range px {
 			px[i] = byte(math.Max(0, math.Min(255, math.Round(float64(v)+6*rng.NormFloat64()))))
 		}
 		return 90
 	},
+	// A band of something else along the frame's edge, as the renderer
+	// draws (flags.distractor_band, 4–10% of the frame) but of nearly the
+	// hair's colour or the skin's: flat, so no strand's core, yet the
+	// most covered pixels of all.
+	"band like the hair": func(p perturbed) int { return band(p, 2, [3]float64{1.15, 1.15, 1.2}) },
+	"band like the skin": func(p perturbed) int { return band(p, 1, [3]float64{0.8, 0.85, 0.95}) },
+}
+
+// band paints a band along the left edge of the photo, 36–180 px thick
+// (a slow wave), of the median colour of the pixels labelled like, scaled
+// per channel (B, G, R) by k, with a little noise; quality 90.
+func band(p perturbed, like byte, k [3]float64) int {
+	var ch [3][]int
+	for i, l := range p.labels {
+		if l == like {
+			for c := range ch {
+				ch[c] = append(ch[c], int(p.px[3*i+c]))
+			}
+		}
+	}
+	if len(ch[0]) == 0 {
+		return 90
+	}
+	var col [3]float64
+	for c := range ch {
+		sort.Ints(ch[c])
+		col[c] = k[c] * float64(ch[c][len(ch[c])/2])
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for y := 0; y < p.h; y++ {
+		edge := 180 * (0.6 + 0.4*math.Sin(3*float64(y)/float64(p.h)+1))
+		for x := 0; float64(x) <= edge && x < p.w; x++ {
+			a := math.Min(1, edge-float64(x)+0.5)
+			i := 3 * (y*p.w + x)
+			for c := range col {
+				v := (1-a)*float64(p.px[i+c]) + a*(col[c]+2*rng.NormFloat64())
+				p.px[i+c] = byte(math.Max(0, math.Min(255, math.Round(v))))
+			}
+		}
+	}
+	return 90
 }
 
 // The photos the renderer's settings put nearest a wrong answer, taken
@@ -322,6 +378,10 @@ var perturbations = map[string]func(px []byte) int{
 //     calibration limit, not this test's.
 //   - 0012 with noise: dark brown on the darkest skin, "no hair found"
 //     (the excess on the hair's side, minExcess).
+//   - 0011, 0016, 0010 with a flat band of nearly the hair's colour along
+//     the frame's edge: its pixels were the most covered of all and set
+//     the fibre's chroma, 10.6, 5.7 and 8.5 ΔE00 off (segment: solid
+//     areas of full cover are left out of the cores, thickCoreWidths).
 func TestSynthScalpsSurvivePerturbation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures 5 photos of 3 MP")
@@ -333,6 +393,9 @@ func TestSynthScalpsSurvivePerturbation(t *testing.T) {
 		{"0014", "white balance off"},
 		{"0012", "noise σ 6"},
 		{"0022", "noise σ 6"},
+		{"0011", "band like the hair"},
+		{"0016", "band like the hair"},
+		{"0010", "band like the hair"},
 	} {
 		path := filepath.Join(dir, c.photo+".json")
 		if _, err := os.Stat(path); os.IsNotExist(err) {
@@ -351,7 +414,7 @@ func TestSynthScalpsSurvivePerturbation(t *testing.T) {
 
 // perturb decodes the JPEG src, changes its pixels with f and writes the
 // result to dst as a JPEG at the quality f returns.
-func perturb(src, dst string, f func(px []byte) int) error {
+func perturb(src, labels, dst string, f perturbation) error {
 	img := gocv.IMRead(src, gocv.IMReadColor)
 	defer img.Close()
 	if img.Empty() {
@@ -361,7 +424,16 @@ func perturb(src, dst string, f func(px []byte) int) error {
 	if err != nil {
 		return err
 	}
-	q := f(px)
+	lab := gocv.IMRead(labels, gocv.IMReadGrayScale)
+	defer lab.Close()
+	if lab.Rows() != img.Rows() || lab.Cols() != img.Cols() {
+		return fmt.Errorf("%s: cannot decode, or not the photo's size", labels)
+	}
+	lp, err := lab.DataPtrUint8()
+	if err != nil {
+		return err
+	}
+	q := f(perturbed{px: px, w: img.Cols(), h: img.Rows(), labels: lp})
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, q})
 	if err != nil {
 		return err
@@ -371,7 +443,7 @@ func perturb(src, dst string, f func(px []byte) int) error {
 }
 
 // perturbEnv, set to 1, runs TestSynthScalpsPerturbedSets: every shared
-// photo under every perturbation, about a minute and a half on 2 cores.
+// photo under every perturbation, about two minutes on 2 cores.
 const perturbEnv = "SMPMATCH_PERTURB_SETS"
 
 // TestSynthScalpsPerturbedSets scores all 24 photos under each of
@@ -403,6 +475,9 @@ func TestSynthScalpsPerturbedSets(t *testing.T) {
 		for _, s := range scores {
 			hs = append(hs, s.hair)
 			ss = append(ss, s.scalp)
+			if s.hair > maxPerturbedHairDE || s.scalp > maxPerturbedScalpDE {
+				t.Logf("  %s, %s: hair %.2f, scalp %.2f", s.truth.Photo, how, s.hair, s.scalp)
+			}
 			if s.hair >= unanswered {
 				nUn++
 				if s.truth.Hair.Coverage >= 0.05 {

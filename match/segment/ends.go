@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"gocv.io/x/gocv"
+
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 )
 
@@ -585,7 +587,16 @@ func findEnds(in endsInput) endsResult {
 	// smear leaves alone but the skin's own variation tilts.
 	// Near a strand and on the mixture line: the cover map is NaN off it
 	// (it was tested once, above).
-	admit := func(i int) bool { return near[i] && !math.IsNaN(float64(cover[i])) }
+	// A fibre's core is the middle of a strand a few pixels wide. Full
+	// cover over an area wider than a few fibres side by side is a
+	// surface, not fibres: a band of something else at the frame's edge,
+	// a mole, a patch of shade. Its pixels would be the most covered of
+	// all (the colour smear cannot thin them) and set the fibre's chroma,
+	// so what survives an opening by a disc of thickCoreWidths observed
+	// widths is left out of it.
+	rad := math.Min(maxThickRadiusPx, math.Max(minThickRadiusPx, thickCoreWidths*r.widthObsPx))
+	thick := morphMask(r.mask, in.w, in.h, int(math.Ceil(rad)), gocv.MorphOpen)
+	admit := func(i int) bool { return near[i] && !thick[i] && !math.IsNaN(float64(cover[i])) }
 	var cc coreChromaResult
 	if in.chromaKnown {
 		cc = coreChroma(xyz, shade, in.reg, in.w, in.h, admit, r.skin, hairEnd[1], in.chromaSmearPx)
@@ -943,6 +954,18 @@ func (m *measurer) hairSpread() float64 {
 	}
 	return float64(withHair) / float64(tiles)
 }
+
+// A solid area of full cover at least 2·thickCoreWidths observed fibre
+// widths across is no strand's core (findEnds): fibres lying side by side
+// rarely make one, a surface does. The radius is kept within
+// minThickRadiusPx–maxThickRadiusPx: a width read from few or odd profiles
+// (real photos have given 40–190 px) must neither make every core a
+// surface nor ask OpenCV for an opening hundreds of pixels wide.
+const (
+	thickCoreWidths  = 2.0
+	minThickRadiusPx = 3.0
+	maxThickRadiusPx = 16.0
+)
 
 // blockPx is the side of the blocks whose means give the fibre's
 // direction: a few JPEG chroma blocks (2 px of the photo) and blur widths.

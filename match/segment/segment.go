@@ -44,7 +44,9 @@
 //     principal colour direction, shine (off the line towards the light's
 //     colour) left out; skin the more chromatic end's peak, the light fitted
 //     on skin-end pixels only; the fibre's direction from block means around
-//     the strands, its distance from the cores' luminance, unblurred with
+//     the strands (for a JPEG, its chroma at the strands' cores: a solid
+//     area of full cover is a surface, not a core, and is left out), its
+//     distance from the cores' luminance, unblurred with
 //     the peak cover erf(w/(2√2σ)) from the card's blur (Options.BlurPx) and
 //     the width from profiles across isolated strands (width.go uses
 //     OpenCV's distance transform and dilation).
