@@ -488,3 +488,37 @@ func TestSynthScalpsPerturbedSets(t *testing.T) {
 		t.Logf("%-18s n=%d hair_mean=%.2f hair_median=%.2f scalp_mean=%.2f unanswered=%d", how, len(hs), mean(hs), median(hs), mean(ss), nUn)
 	}
 }
+
+// A band of nearly the hair's colour along the edge of 0014 (brown stubble
+// on intermediate skin) turns the colours stage's ends round: the band
+// reads as the skin, the skin as light hair at 70% cover, 24 ΔE00 off.
+// The region does not yet keep such a band out (README); until it does,
+// the answer must not be confident: the skin end lies in one band of the
+// region, not all over it as a close-up's skin does.
+func TestSynthScalpsEndsTurnedRoundByABandAreNotConfident(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures a photo of 3 MP")
+	}
+	path := "../../../shared/data/synthscalps/0014.json"
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		t.Skip("../shared/data/synthscalps is not available beside the repo")
+	}
+	s := measureSynth(path, t.TempDir(), perturbations["band like the hair"])
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	t.Logf("0014 with a band like the hair: hair %.2f ΔE00, scalp %.2f, confidence %.2f, %q", s.hair, s.scalp, s.res.Confidence, s.res.Warnings)
+	if s.hair <= maxPerturbedHairDE && s.scalp <= maxPerturbedScalpDE {
+		return // read right: nothing to flag (the region may have learnt to keep the band out)
+	}
+	if s.res.Confidence >= 0.5 {
+		t.Errorf("hair %.2f, scalp %.2f ΔE00 off at confidence %.2f: a wrong answer this far off must not be confident", s.hair, s.scalp, s.res.Confidence)
+	}
+	said := false
+	for _, w := range s.res.Warnings {
+		said = said || strings.Contains(w, "one part of the region")
+	}
+	if !said {
+		t.Errorf("no warning says the scalp colour comes from one part of the region: %q", s.res.Warnings)
+	}
+}

@@ -93,6 +93,9 @@ type endsResult struct {
 	// chromaCores is how many core pixels gave the fibre's chroma
 	// (chroma.go); 0 when it came from the block means' direction.
 	chromaCores int
+	// skinTiles is the share of the region's tiles in which the skin
+	// peak's pixels lie (tileSpread).
+	skinTiles float64
 }
 
 // Thresholds of the colours stage, each with its reason.
@@ -342,9 +345,11 @@ func findEnds(in endsInput) endsResult {
 	for pass := 0; pass < 2; pass++ {
 		var px [][3]float64
 		var pxFibre, pxTex []bool
+		var pxAt []int
 		for i := 0; i < len(in.reg); i += in.stride {
 			if in.reg[i] {
 				s := float64(shade[i])
+				pxAt = append(pxAt, i)
 				px = append(px, [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s})
 				pxFibre = append(pxFibre, in.fibre != nil && in.fibre[i])
 				pxTex = append(pxTex, in.textured != nil && in.textured[i])
@@ -358,11 +363,13 @@ func findEnds(in endsInput) endsResult {
 		var ts []float32
 		var on [][3]float64
 		var onFibre, onTex []bool
+		var onAt []int
 		for k, p := range px {
 			if line.onLine(p) {
 				t, _ := line.at(p)
 				ts = append(ts, float32(t))
 				on = append(on, p)
+				onAt = append(onAt, pxAt[k])
 				onFibre = append(onFibre, pxFibre[k])
 				onTex = append(onTex, pxTex[k] || pxFibre[k])
 			}
@@ -480,6 +487,7 @@ func findEnds(in endsInput) endsResult {
 		// Skin: the median of the skin peak.
 		skinPx := band(tK, hwK)
 		r.skinN = len(skinPx)
+		r.skinTiles = tileSpread(ts, onAt, tK, hwK, in.w, in.tilePx)
 		skinLab, spread := medianLab(skinPx)
 		r.skin, r.skinSpread = skinLab, spread
 		sx := skinLab.XYZ()
@@ -649,6 +657,42 @@ func findEnds(in endsInput) endsResult {
 	r.hairDarker = r.hair.L < r.skin.L
 	r.cover = sumNear / float64(n) * r.alphaPeak
 	return r
+}
+
+// tileSpread is the share of the tiles (tilePx square) holding samples
+// (ts, at their pixel indices at) in which at least one sample in
+// twenty lies within hw of t0: how widely over the region a peak's pixels
+// lie. The skin between fibres shows all over a scalp, a band of some
+// other surface at one edge does not.
+func tileSpread(ts []float32, at []int, t0, hw float64, w, tilePx int) float64 {
+	if tilePx <= 0 || len(ts) == 0 {
+		return 0
+	}
+	all := map[int]int{}
+	in := map[int]int{}
+	tw := (w + tilePx - 1) / tilePx
+	for k, t := range ts {
+		i := at[k]
+		tile := (i/w/tilePx)*tw + (i%w)/tilePx
+		all[tile]++
+		if math.Abs(float64(t)-t0) <= hw {
+			in[tile]++
+		}
+	}
+	n, with := 0, 0
+	for tile, c := range all {
+		if c < 5 {
+			continue
+		}
+		n++
+		if in[tile]*20 >= c {
+			with++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(with) / float64(n)
 }
 
 // hairSideExcess is the share of the positions ts beyond w from the skin

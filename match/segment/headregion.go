@@ -44,6 +44,7 @@ func (m *measurer) headRegion() int {
 		// to tell it from. The blocks that are mostly skin-like then mark
 		// the scalp better (they leave out a band of something else, the
 		// surroundings of the card).
+		m.closeUp = true
 		return m.findRegion()
 	}
 	// Pixels at the head's outline mix it with what surrounds it (and the
