@@ -55,7 +55,9 @@
 //     sampled, whether hair was found, whether it is spread over the region
 //     (a face's eyebrows are not), and whether it is unlike shaded skin
 //     (a hand's creases are shaded skin: close to it and of its
-//     chromaticity). The weakest factor is the confidence; each weak factor
+//     chromaticity), and on a close-up whether the skin end lies all over
+//     the region (a band at the frame's edge read as skin lies in one
+//     part). The weakest factor is the confidence; each weak factor
 //     adds a warning, and below 0.5 the result is flagged LowConfidence.
 //     Thin fibres (a narrow strand profile, a low recovered peak cover, or
 //     a card blur that keeps even 4 px fibres from full cover) warn with
