@@ -49,31 +49,7 @@ func maskWidth(mask []bool, w, h int) (float64, int) {
 // dilateMask grows a mask by r pixels (an ellipse of radius r): OpenCV's
 // dilation.
 func dilateMask(mask []bool, w, h, r int) []bool {
-	buf := make([]byte, w*h)
-	for i, v := range mask {
-		if v {
-			buf[i] = 255
-		}
-	}
-	out := make([]bool, w*h)
-	src, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC1, buf)
-	if err != nil {
-		return out
-	}
-	defer src.Close()
-	k := gocv.GetStructuringElement(gocv.MorphEllipse, image.Pt(2*r+1, 2*r+1))
-	defer k.Close()
-	dst := gocv.NewMat()
-	defer dst.Close()
-	gocv.Dilate(src, &dst, k)
-	d, err := dst.DataPtrUint8()
-	if err != nil {
-		return out
-	}
-	for i, v := range d {
-		out[i] = v != 0
-	}
-	return out
+	return morphMask(mask, w, h, r, gocv.MorphDilate)
 }
 
 // morphMask applies OpenCV's morphological operation op to a mask with an
