@@ -487,7 +487,7 @@ func findEnds(in endsInput) endsResult {
 		// Skin: the median of the skin peak.
 		skinPx := band(tK, hwK)
 		r.skinN = len(skinPx)
-		r.skinTiles = tileSpread(ts, onAt, tK, hwK, in.w, in.tilePx)
+		r.skinTiles = tileSpread(ts, onAt, tK, hwK, in.w, in.h, in.tilePx)
 		skinLab, spread := medianLab(skinPx)
 		r.skin, r.skinSpread = skinLab, spread
 		sx := skinLab.XYZ()
@@ -664,13 +664,13 @@ func findEnds(in endsInput) endsResult {
 // twenty lies within hw of t0: how widely over the region a peak's pixels
 // lie. The skin between fibres shows all over a scalp, a band of some
 // other surface at one edge does not.
-func tileSpread(ts []float32, at []int, t0, hw float64, w, tilePx int) float64 {
-	if tilePx <= 0 || len(ts) == 0 {
+func tileSpread(ts []float32, at []int, t0, hw float64, w, h, tilePx int) float64 {
+	if tilePx <= 0 || w <= 0 || len(ts) == 0 {
 		return 0
 	}
-	all := map[int]int{}
-	in := map[int]int{}
-	tw := (w + tilePx - 1) / tilePx
+	tw, th := (w+tilePx-1)/tilePx, (h+tilePx-1)/tilePx
+	all := make([]int, tw*th)
+	in := make([]int, tw*th)
 	for k, t := range ts {
 		i := at[k]
 		tile := (i/w/tilePx)*tw + (i%w)/tilePx

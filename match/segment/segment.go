@@ -359,19 +359,19 @@ type measurer struct {
 	// textured marks the pixels textured like hair at the head's scale
 	// (match/segment/region), for telling the fibre end by texture.
 	textured []bool
+	skin     []bool    // skin-like colour
+	reg      []bool    // scalp region (skin + hair), shadow removed
+	rel      []float32 // relit L*a*b*, 3 per pixel
+	bg       []float32 // local skin L*a*b*, 3 per pixel
+	u        [3]float64
+	proj     []float32 // projection of rel − bg on u
+	sigma    float64
+	hair     []bool
+	near     []bool // hair and its 2 px surroundings, from nearHair
+	warn     []string
+	hue      hueArc // the skin hue test
 	// closeUp is true when the region is a close-up's (findRegion).
 	closeUp bool
-	skin    []bool    // skin-like colour
-	reg     []bool    // scalp region (skin + hair), shadow removed
-	rel     []float32 // relit L*a*b*, 3 per pixel
-	bg      []float32 // local skin L*a*b*, 3 per pixel
-	u       [3]float64
-	proj    []float32 // projection of rel − bg on u
-	sigma   float64
-	hair    []bool
-	near    []bool // hair and its 2 px surroundings, from nearHair
-	warn    []string
-	hue     hueArc // the skin hue test
 	// quietLim is quiet's limit, max(3σ, minAbsThreshold), set with sigma.
 	quietLim float64
 	// stride subsamples the pixels behind whole-image statistics
@@ -614,9 +614,10 @@ func (m *measurer) run() Result {
 // region's tiles for any confidence, fullSkinTiles for full confidence.
 // Measured: the synthscalps 0.74–1.00 (0002, long grey strands over 14% of
 // the scalp, the least); a band of nearly the hair's colour that turned
-// the ends round (0014, TestSynthScalpsSurvivePerturbation) 0.12. On
-// whole-head photos the visible skin is rightly in a part of the head only
-// (a parting, a crown), so the check is for close-ups.
+// the ends round (0014 in
+// TestSynthScalpsEndsTurnedRoundByABandAreNotConfident) 0.12. On whole-head
+// photos the visible skin is rightly in a part of the head only (a
+// parting, a crown), so the check is for close-ups.
 const (
 	minSkinTiles  = 0.25
 	fullSkinTiles = 0.5
