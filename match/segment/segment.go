@@ -45,7 +45,8 @@
 //     colour) left out; skin the more chromatic end's peak, the light fitted
 //     on skin-end pixels only; the fibre's direction from block means around
 //     the strands (for a JPEG, its chroma at the strands' cores: a solid
-//     area of full cover is a surface, not a core, and is left out), its
+//     area of full cover is a surface, not a core, and is left out; where
+//     strands lie in clumps, in the clumps' middles beyond the smear), its
 //     distance from the cores' luminance, unblurred with
 //     the peak cover erf(w/(2√2σ)) from the card's blur (Options.BlurPx) and
 //     the width from profiles across isolated strands (width.go uses
