@@ -490,7 +490,10 @@ func findEnds(in endsInput) endsResult {
 		// Skin: the median of the skin peak.
 		skinPx := band(tK, hwK)
 		r.skinN = len(skinPx)
-		r.skinTiles = tileSpread(ts, onAt, tK, hwK, in.w, in.h, in.tilePx)
+		if pass == 1 {
+			// Read once, on the ends the result reports.
+			r.skinTiles = tileSpread(ts, onAt, tK, hwK, in.w, in.h, in.tilePx)
+		}
 		skinLab, spread := medianLab(skinPx)
 		r.skin, r.skinSpread = skinLab, spread
 		sx := skinLab.XYZ()
@@ -596,26 +599,29 @@ func findEnds(in endsInput) endsResult {
 	// colour smear undone (chroma.go) where the photo says how its colour
 	// was stored; otherwise from the direction of block means, which the
 	// smear leaves alone but the skin's own variation tilts.
-	// Near a strand and on the mixture line: the cover map is NaN off it
-	// (it was tested once, above).
-	// A fibre's core is the middle of a strand a few pixels wide. Full
-	// cover over an area wider than a few fibres side by side is a
-	// surface, not fibres: a band of something else at the frame's edge,
-	// a mole, a patch of shade. Its pixels would be the most covered of
-	// all (the colour smear cannot thin them) and set the fibre's chroma,
-	// so what survives an opening by a disc of thickCoreWidths observed
-	// widths is left out of it.
-	rad := math.Min(maxThickRadiusPx, math.Max(minThickRadiusPx, thickCoreWidths*r.widthObsPx))
-	thick := morphMask(r.mask, in.w, in.h, int(math.Ceil(rad)), gocv.MorphOpen)
-	admit := func(i int) bool { return near[i] && !thick[i] && !math.IsNaN(float64(cover[i])) }
-	// Where strands lie together in clumps, the clumps' middles are
-	// deeper in full cover than the colour smear reaches: their chroma is
-	// the fibre's as it is, with nothing to undo (grey hair's cores read
-	// 3–4 units towards the skin through the smear model; its clumps
-	// read the truth). Read there where there are enough of them.
-	deepA, deepB, deepOK := deepChroma(xyz, shade, cover, thick, in)
 	var cc coreChromaResult
+	var deepA, deepB float64
+	var deepOK bool
 	if in.chromaKnown {
+		// A fibre's core is the middle of a strand a few pixels wide.
+		// Full cover over an area wider than a few fibres side by side
+		// is a surface, not fibres: a band of something else at the
+		// frame's edge, a mole, a patch of shade. Its pixels would be the
+		// most covered of all (the colour smear cannot thin them) and
+		// set the fibre's chroma, so what survives an opening by a disc
+		// of thickCoreWidths observed widths is left out of it.
+		rad := math.Min(maxThickRadiusPx, math.Max(minThickRadiusPx, thickCoreWidths*r.widthObsPx))
+		thick := morphMask(r.mask, in.w, in.h, int(math.Ceil(rad)), gocv.MorphOpen)
+		// Near a strand, not a surface, and on the mixture line: the
+		// cover map is NaN off it (it was tested once, above).
+		admit := func(i int) bool { return near[i] && !thick[i] && !math.IsNaN(float64(cover[i])) }
+		// Where strands lie together in clumps, the clumps' middles are
+		// deeper in full cover than the colour smear reaches: their
+		// chroma is the fibre's as it is, with nothing to undo (grey
+		// hair's cores read 3–4 units towards the skin through the smear
+		// model; its clumps read the truth). Read there where there are
+		// enough of them.
+		deepA, deepB, deepOK = deepChroma(xyz, shade, cover, thick, in)
 		cc = coreChroma(xyz, shade, in.reg, in.w, in.h, admit, r.skin, hairEnd[1], in.chromaSmearPx)
 	}
 	if cc.ok {
