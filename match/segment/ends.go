@@ -998,16 +998,30 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []fl
 			use[k] = float64(res[k]) <= 3*1.4826*mad
 		}
 	}
+	// The surface is known where its tiles are: away from them (a part of
+	// the region with no skin end, such as dense hair at a whole head's
+	// side) it is held at the light's range over its tiles, not
+	// extrapolated (a quadratic carried beyond its data fell to e⁻¹⁰ and
+	// turned skin there into L*a*b* (100, 554, 581)).
+	zLo, zHi := math.Inf(1), math.Inf(-1)
+	for k, p := range pts {
+		if use[k] {
+			zLo, zHi = math.Min(zLo, p.z), math.Max(zHi, p.z)
+		}
+	}
+	fit := func(x, y float64) float64 {
+		return math.Max(zLo-math.Ln2, math.Min(zHi+math.Ln2, dot6(coef, feat(x, y))))
+	}
 	var vals []float32
 	for i, v := range in.reg {
 		if v && i%in.stride == 0 {
-			vals = append(vals, float32(dot6(coef, feat(float64(i%in.w), float64(i/in.w)))))
+			vals = append(vals, float32(fit(float64(i%in.w), float64(i/in.w))))
 		}
 	}
 	ref := quantile(vals, 0.5)
 	for y := 0; y < in.h; y++ {
 		for x := 0; x < in.w; x++ {
-			out[y*in.w+x] = float32(math.Exp(dot6(coef, feat(float64(x), float64(y))) - ref))
+			out[y*in.w+x] = float32(math.Exp(fit(float64(x), float64(y)) - ref))
 		}
 	}
 	return out
