@@ -239,11 +239,12 @@ func (m *measurer) skinPass(admit func(i int) bool) bool {
 	return true
 }
 
-// relight drops deep shadow from the region and scales every region pixel's
-// XYZ so that its local skin has the luminance of the best-lit skin. Light
-// falloff is multiplicative in linear light, so this undoes it for hair and
-// skin alike.
+// relight drops deep shadow from the region's rim and scales every region
+// pixel's XYZ so that its local skin has the luminance of the best-lit
+// skin. Light falloff is multiplicative in linear light, so this undoes it
+// for hair and skin alike.
 func (m *measurer) relight() {
+	rim := m.rim()
 	fit := m.shadingFit()
 	// The best-lit skin: a high quantile of the smooth fit, which a scar
 	// or a large highlight (both lighter than skin, both outliers to the
@@ -273,7 +274,7 @@ func (m *measurer) relight() {
 		if r := yb / yf; r > rHi || r < rLo {
 			yb, fromSkin = yf, false
 		}
-		if yb < m.o.ShadowRatio*yRef {
+		if rim[i] && yb < m.o.ShadowRatio*yRef {
 			m.reg[i] = false
 			continue
 		}
@@ -297,6 +298,29 @@ func (m *measurer) relight() {
 		q := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
 		m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(q.L), float32(q.A), float32(q.B)
 	}
+}
+
+// rim marks the region's pixels within rimShare of its inner radius from
+// its edge, where a dome turns away from the light. The frame's border
+// does not end the region (a close-up's scalp goes on beyond it); a region
+// that fills the frame has no rim.
+func (m *measurer) rim() []bool {
+	dt := chamfer(m.reg, m.w, m.h)
+	// Distances from no edge at all are chamfer's infinity: beyond any
+	// real distance in the frame.
+	far := float32(m.w + m.h)
+	var inner float32
+	for i, v := range m.reg {
+		if v && dt[i] < far && dt[i] > inner {
+			inner = dt[i]
+		}
+	}
+	rim := make([]bool, len(m.reg))
+	lim := rimShare * inner
+	for i, v := range m.reg {
+		rim[i] = v && dt[i] < lim
+	}
+	return rim
 }
 
 // shadingFit fits a quadratic surface in x, y to the log luminance of the
