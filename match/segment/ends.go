@@ -1000,17 +1000,20 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []fl
 	}
 	// The surface is known where its tiles are: away from them (a part of
 	// the region with no skin end, such as dense hair at a whole head's
-	// side) it is held at the light's range over its tiles, not
-	// extrapolated (a quadratic carried beyond its data fell to e⁻¹⁰ and
-	// turned skin there into L*a*b* (100, 554, 581)).
-	zLo, zHi := math.Inf(1), math.Inf(-1)
+	// side) it is held within a stop of the light's range over its tiles,
+	// not extrapolated (a quadratic carried beyond its data fell to e⁻¹⁰
+	// and turned skin there into L*a*b* (100, 554, 581)). Held at the
+	// range itself, the synthscalps' long grey strands (0002) read a*, b*
+	// 4 units off: the light goes on beyond the skin's tiles there.
+	zMin, zMax := math.Inf(1), math.Inf(-1)
 	for k, p := range pts {
 		if use[k] {
-			zLo, zHi = math.Min(zLo, p.z), math.Max(zHi, p.z)
+			zMin, zMax = math.Min(zMin, p.z), math.Max(zMax, p.z)
 		}
 	}
+	zMin, zMax = zMin-math.Ln2, zMax+math.Ln2
 	fit := func(x, y float64) float64 {
-		return math.Max(zLo-math.Ln2, math.Min(zHi+math.Ln2, dot6(coef, feat(x, y))))
+		return math.Max(zMin, math.Min(zMax, dot6(coef, feat(x, y))))
 	}
 	var vals []float32
 	for i, v := range in.reg {
@@ -1022,8 +1025,7 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []fl
 	// Along a row the quadratic's steps change by a constant, so exp of it
 	// is kept by two multiplications a pixel, not an exp (12 MP of them
 	// took a tenth of Measure); the row's start is exact.
-	lo, hi := float32(math.Exp(zLo-math.Ln2-ref)), float32(math.Exp(zHi+math.Ln2-ref))
-	zMin, zMax := zLo-math.Ln2, zHi+math.Ln2
+	lo, hi := float32(math.Exp(zMin-ref)), float32(math.Exp(zMax-ref))
 	du := 2 / float64(in.w)
 	d2 := 2 * coef[3] * du * du
 	ed2 := math.Exp(d2)
