@@ -74,7 +74,6 @@ func TestLightStageKeepsDenseHairAndDropsTheRimsShadow(t *testing.T) {
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			m.reg[y*w+x] = math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy) < rad
-			m.skin[y*w+x] = m.skinLike(img.Pix[3*(y*w+x)], img.Pix[3*(y*w+x)+1], img.Pix[3*(y*w+x)+2])
 		}
 	}
 	if !m.skinPass(func(i int) bool { return m.reg[i] && m.skin[i] }) {
