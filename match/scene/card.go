@@ -43,7 +43,7 @@ func RenderWithCard(s Scene, p CardPlacement) (*image.NRGBA, Truth, synth.Truth)
 		cs[k] = card.Point{X: p.Centre.X + dx*cos - dy*sin, Y: p.Centre.Y + dx*sin + dy*cos}
 	}
 	cs2 := synth.Scene{Corners: cs, Kind: synth.KindClassic, Border: 0.8, Camera: s.Camera,
-		Light: synth.Lighting{Level: 1}, NoiseSigma: s.Noise, Seed: int64(s.Seed)}
+		Light: synth.Lighting{Level: 1, Gradient: s.Room.Gradient, GradientAngle: s.Room.GradientAngle, Vignette: s.Room.Vignette}, NoiseSigma: s.Noise, Seed: int64(s.Seed)}
 	ct := synth.DrawCard(img, cs2)
 	if jq > 0 {
 		img = jpegRoundTrip(img, jq)

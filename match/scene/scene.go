@@ -103,6 +103,13 @@ type Scene struct {
 	// Shading is the light falloff of the curved head: the light at the
 	// edge of the scalp is 1 − Shading of the light at its top (0 = flat).
 	Shading float64
+	// Room is the light of the room and the lens over the whole frame,
+	// card included (RenderWithCard): a gradient across the frame and
+	// vignetting towards its corners (synth.Lighting's Gradient,
+	// GradientAngle and Vignette; Level and Shadow are not used). The
+	// truth is the surfaces' colour; the card is lit as the frame is
+	// where it lies. Zero: even light.
+	Room synth.Lighting
 	// Specular is the strength of oily highlights, 0..1 (0 = none).
 	Specular float64
 	// Background is what surrounds the head.
@@ -200,6 +207,9 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 		cx, cy, rx, ry = 0.5*fw, 0.45*fh, 0.34*fw, 0.40*fh
 	}
 	lx, ly := cx, cy-0.25*ry // light centre: towards the top of the head
+	roomLight := s.Room
+	roomLight.Level, roomLight.Shadow = 1, nil
+	room := func(x, y int) float64 { return roomLight.RoomAt(float64(x)+0.5, float64(y)+0.5, w, h) }
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
@@ -215,7 +225,7 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 			if distractor && r > 0.85 { // the rim turns away: deep shadow
 				l *= 1 - 0.7*smooth((r-0.85)/0.15)
 			}
-			c.light[i] = l
+			c.light[i] = l * room(x, y)
 		}
 	}
 
@@ -247,6 +257,9 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 				}
 			} else {
 				px = c.background(s, x, y, lin)
+				for k, l := 0, room(x, y); k < 3; k++ {
+					px[k] *= l
+				}
 			}
 			copy(c.lin[3*i:3*i+3], px[:])
 		}
