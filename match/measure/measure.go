@@ -184,6 +184,9 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	}
 	so.Clipped = p.Clipped
 	so.Exclude = append(so.Exclude, p.Exclude...)
+	if p.CardPitchPx > 0 {
+		so.Card = grownPolygon(p.CardCorners, 0, p.Scale)
+	}
 	seg, err := segment.Measure(lab, so)
 	if err != nil {
 		return res, nil, fmt.Errorf("measuring: %w", err)

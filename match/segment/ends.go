@@ -99,6 +99,10 @@ type endsResult struct {
 	// skinTiles is the share of the region's tiles in which the skin
 	// peak's pixels lie (tileSpread).
 	skinTiles float64
+	// litAtCard is true when the colours are as lit at the card (the
+	// light field read there, lightAtCard), false when at the region's
+	// median light.
+	litAtCard bool
 }
 
 // Thresholds of the colours stage, each with its reason.
@@ -331,6 +335,9 @@ type endsInput struct {
 	// textured marks the pixels textured like hair at the head's scale
 	// (match/segment/region's Weber texture; nil: not known).
 	textured []bool
+	// card is the outline of the card that calibrated the photo (nil:
+	// not in it).
+	card Polygon
 }
 
 // findEnds runs the colours stage.
@@ -511,7 +518,7 @@ func findEnds(in endsInput) endsResult {
 		hx := hairLab.XYZ()
 		hairEnd = [3]float64{hx.X, hx.Y, hx.Z}
 		if pass == 0 {
-			shade = lightField(in, xyz, line, tK, tH)
+			shade, r.litAtCard = lightField(in, xyz, line, tK, tH)
 		}
 	}
 	r.found = r.hairN >= 20 && (math.Max(r.separations, r.fibreSeparations) >= minSeparation ||
@@ -910,11 +917,89 @@ func smoothHist(h []float64, s float64) []float64 {
 	return out
 }
 
+// lightTile is a tile of the light fit: its features, log Y, and centre.
+type lightTile struct {
+	f    [6]float64
+	z    float64
+	x, y float64
+}
+
+// cardSectors: the card is amid the skin when skin tiles of the light fit
+// lie around it in at least cardSectorsMin of cardSectors directions (one
+// may be missing: a strand of long hair), within cardReach card radii of
+// its centre. The light at the card is then interpolated between skin
+// that lies, like the card, on the same part of the head. A card at the
+// frame's edge or corner, or beside the head, is not amid it: there the
+// fit would be carried beyond its data, and a head's curvature (the light
+// falling towards its rim) is no light the card gets. (On the synthscalps
+// 20 of 24 cards lie amid the skin in 7–8 directions; 4 lie at a frame's
+// edge, with skin in 4–5. Our own batch renders hold the card in a
+// corner of a dome-shaded head: read there, the scalp came out 5–6 ΔE00
+// dark.)
+const (
+	cardSectors    = 8
+	cardSectorsMin = 7
+	cardReach      = 4.0
+)
+
+// lightAtCard is the fitted log light at the card's centre, where skin
+// tiles surround the card (ok false otherwise: the fit carried to a card
+// beside the head follows the head's own shading, not the card's light).
+func lightAtCard(in endsInput, pts []lightTile, use []bool, coef [6]float64, feat func(x, y float64) [6]float64) (float64, bool) {
+	if len(in.card) < 3 {
+		return 0, false
+	}
+	var cx, cy float64
+	for _, p := range in.card {
+		cx += float64(p.X) / float64(len(in.card))
+		cy += float64(p.Y) / float64(len(in.card))
+	}
+	var rc float64
+	for _, p := range in.card {
+		rc = math.Max(rc, math.Hypot(float64(p.X)-cx, float64(p.Y)-cy))
+	}
+	var seen [cardSectors]bool
+	for k, p := range pts {
+		if !use[k] {
+			continue
+		}
+		dx, dy := p.x-cx, p.y-cy
+		if math.Hypot(dx, dy) > cardReach*rc {
+			continue
+		}
+		a := math.Atan2(dy, dx) + math.Pi
+		seen[int(a/(2*math.Pi)*cardSectors)%cardSectors] = true
+	}
+	n := 0
+	for _, v := range seen {
+		if v {
+			n++
+		}
+	}
+	if n < cardSectorsMin {
+		return 0, false
+	}
+	return dot6(coef, feat(cx, cy)), true
+}
+
 // lightField fits the light falling on the head on the skin-end pixels:
 // per tile, the mean Y of the pixels of cover below ¼; a quadratic surface
-// in log Y over the tiles (robust), normalised to its median over the
-// region.
-func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []float32 {
+// in log Y over the tiles (robust). It is relative light, normalised to 1
+// at the card's centre where the card lies amid the skin (lightAtCard;
+// atCard true), else to its median over the region.
+//
+// Why the card: the colour correction reads true a surface lit as the card
+// is. Normalised there, the light between the card and the skin drops out
+// whatever made it: the lens's vignetting (the synthscalps' corners get
+// 75–100% of the centre's light; their card lies amid the scalp, near the
+// frame's centre, and at the region's median light their scalp read 0.8
+// L* dark on average, 1.5–2.5 where the vignetting is strongest) or the
+// room's light falling across the frame. Beside the head the fit would be
+// carried beyond its data, where it follows the head's own curvature (our
+// renders shade the head as a dome and light a card in the corner fully:
+// read there, scalp 2.31 → 8.66 ΔE00); there the region's median light is
+// the reference, as before.
+func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) ([]float32, bool) {
 	ts := in.tilePx
 	tw, th := (in.w+ts-1)/ts, (in.h+ts-1)/ts
 	sumY := make([]float64, tw*th)
@@ -941,30 +1026,26 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []fl
 			}
 		}
 	}
-	type pt struct {
-		f [6]float64
-		z float64
-	}
 	feat := func(x, y float64) [6]float64 {
 		u := 2*x/float64(in.w) - 1
 		v := 2*y/float64(in.h) - 1
 		return [6]float64{1, u, v, u * u, u * v, v * v}
 	}
-	var pts []pt
+	var pts []lightTile
 	for t := range cnt {
 		if cnt[t] < 4 || cnt[t]*10 < tot[t] {
 			continue
 		}
 		x := (float64(t%tw) + 0.5) * float64(ts)
 		y := (float64(t/tw) + 0.5) * float64(ts)
-		pts = append(pts, pt{feat(x, y), math.Log(math.Max(sumY[t]/float64(cnt[t]), 1e-4))})
+		pts = append(pts, lightTile{feat(x, y), math.Log(math.Max(sumY[t]/float64(cnt[t]), 1e-4)), x, y})
 	}
 	out := make([]float32, in.w*in.h)
 	for i := range out {
 		out[i] = 1
 	}
 	if len(pts) < 12 {
-		return out
+		return out, false
 	}
 	use := make([]bool, len(pts))
 	for k := range use {
@@ -986,7 +1067,7 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []fl
 		}
 		sol, ok := solve6(a)
 		if !ok {
-			return out
+			return out, false
 		}
 		coef = sol
 		res := make([]float32, len(pts))
@@ -1022,6 +1103,10 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []fl
 		}
 	}
 	ref := quantile(vals, 0.5)
+	z, atCard := lightAtCard(in, pts, use, coef, feat)
+	if atCard {
+		ref = math.Max(zMin, math.Min(zMax, z))
+	}
 	// Along a row the quadratic's steps change by a constant, so exp of it
 	// is kept by two multiplications a pixel, not an exp (12 MP of them
 	// took a tenth of Measure); the row's start is exact.
@@ -1056,7 +1141,7 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) []fl
 			edz *= ed2
 		}
 	}
-	return out
+	return out, atCard
 }
 
 // describeThin is the warning for fibres too thin to read fully.

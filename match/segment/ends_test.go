@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"math"
 	"testing"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
@@ -32,5 +33,54 @@ func TestEndsAreTheSkinAndTheFibre(t *testing.T) {
 	}
 	if !e.hairDarker || dHairChroma > 2 || e.hair.L < hair.L-3 || e.hair.L > hair.L+3 {
 		t.Errorf("hair end %v, want the fibre %v within 3 L* and 2 ΔE00 in a*, b*", e.hair, hair)
+	}
+}
+
+// The light is read at the card only where skin tiles surround it: amid
+// them it is interpolated; with skin on one side only (a card beside the
+// head) it would be the fit carried beyond its data.
+func TestLightAtCardOnlyAmidTheSkin(t *testing.T) {
+	const w, h = 400, 300
+	feat := func(x, y float64) [6]float64 {
+		u, v := 2*x/w-1, 2*y/h-1
+		return [6]float64{1, u, v, u * u, u * v, v * v}
+	}
+	// Light falling to the right: log Y = −0.3 u.
+	coef := [6]float64{0, -0.3}
+	card := Polygon{{180, 130}, {220, 130}, {220, 170}, {180, 170}}
+	tiles := func(keep func(x, y float64) bool) ([]lightTile, []bool) {
+		var pts []lightTile
+		var use []bool
+		for y := 10.0; y < h; y += 20 {
+			for x := 10.0; x < w; x += 20 {
+				if (x > 170 && x < 230 && y > 120 && y < 180) || !keep(x, y) {
+					continue
+				}
+				pts = append(pts, lightTile{feat(x, y), dot6(coef, feat(x, y)), x, y})
+				use = append(use, true)
+			}
+		}
+		return pts, use
+	}
+	for _, c := range []struct {
+		name string
+		keep func(x, y float64) bool
+		want bool
+	}{
+		{"skin all round", func(x, y float64) bool { return true }, true},
+		{"skin on the left only", func(x, y float64) bool { return x < 170 }, false},
+		{"skin above only", func(x, y float64) bool { return y < 120 }, false},
+	} {
+		pts, use := tiles(c.keep)
+		z, ok := lightAtCard(endsInput{w: w, h: h, card: card}, pts, use, coef, feat)
+		if ok != c.want {
+			t.Errorf("%s: read at the card %v, want %v", c.name, ok, c.want)
+		}
+		if ok && math.Abs(z-dot6(coef, feat(200, 150))) > 1e-9 {
+			t.Errorf("%s: log light %.4f at the card, want the fit's %.4f there", c.name, z, dot6(coef, feat(200, 150)))
+		}
+	}
+	if _, ok := lightAtCard(endsInput{w: w, h: h}, nil, nil, coef, feat); ok {
+		t.Error("read at a card with no card in the photo")
 	}
 }

@@ -112,6 +112,11 @@ type Options struct {
 	Clipped *image.Gray
 	// Exclude lists areas never to measure, e.g. the card's quadrilateral.
 	Exclude []Polygon
+	// Card is the outline of the colour card that calibrated this photo,
+	// when it lies in it (nil otherwise). The correction holds for
+	// surfaces lit as the card is: where the card lies amid the skin, the
+	// colours are reported as lit at the card (lightField, Result.LitAt).
+	Card Polygon
 
 	// BlockPx is the block size for the scalp region of a close-up (see
 	// closeUpShare; whole-head photos take it from match/segment/region).
@@ -326,6 +331,11 @@ type Result struct {
 	LowConfidence bool `json:"low_confidence"`
 	// Warnings say, in words, what lowered the confidence.
 	Warnings []string `json:"warnings"`
+	// LitAt says which light the colours are reported as lit by: "card"
+	// (the light falling on the card, where the card lies amid the skin
+	// in the photo: Options.Card) or "region" (the scalp region's median
+	// light); empty when no scalp was found.
+	LitAt string `json:"lit_at"`
 	// HairMask (255 = hair) and ScalpMask (255 = scalp skin, hair and shadow
 	// excluded) are in the LabImage's coordinates, for the overlay.
 	HairMask  *image.Gray `json:"-"`
@@ -483,7 +493,8 @@ func (m *measurer) run() Result {
 
 	// Colours: skin and fibre as the ends of the mixture (ends.go).
 	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, fibre: m.hair, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
-		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, chromaSmearPx: m.o.ChromaSmearPx, chromaKnown: m.o.ChromaKnown, stride: m.stride, textured: m.textured})
+		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, chromaSmearPx: m.o.ChromaSmearPx, chromaKnown: m.o.ChromaKnown, stride: m.stride, textured: m.textured,
+		card: m.o.Card})
 	// Two ends close together (a few skin-peak widths) are one material
 	// with its shading and mottling unless the hair stage saw thin
 	// structures there: a beige wall has ends too, but no fibres.
@@ -498,6 +509,10 @@ func (m *measurer) run() Result {
 	}
 	r.Scalp = ScalpResult{Colour: Colour{Lab: e.skin, Spread: e.skinSpread, Pixels: e.skinN}, Found: e.skinN > 0}
 	if r.Scalp.Found {
+		r.LitAt = "region"
+		if e.litAtCard {
+			r.LitAt = "card"
+		}
 		r.Scalp.ITADeg = colour.ITA(r.Scalp.Lab)
 		r.Scalp.ITACategory = colour.ITACategory(r.Scalp.ITADeg)
 	}
