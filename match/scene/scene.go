@@ -126,6 +126,10 @@ type Scene struct {
 	// reflected by the cuticle), 0..1 of the light's white at their peak
 	// (0 = matte hair). They are not part of the hair's truth colour.
 	HairShine float64
+	// PartingShare is a parting: a vertical strip of this share of the
+	// frame's width through its middle where no hair lies (0 = none).
+	// With a dense Density the skin then shows in the parting only.
+	PartingShare float64
 	// Scar adds a hairless scar across the scalp: a band lighter and pinker
 	// than the skin (not part of the truth's skin colour).
 	Scar bool
@@ -483,6 +487,16 @@ func (c *canvas) drawHair(s Scene, rng *rand.Rand) {
 			for k := range pts {
 				v := math.Max(0, math.Cos(2*math.Pi*float64(k)*step/shinePeriodPx+ph))
 				gloss[k] = float32(s.HairShine * math.Pow(v, 8))
+			}
+		}
+		if s.PartingShare > 0 {
+			half := s.PartingShare * float64(c.w) / 2
+			crosses := false
+			for _, p := range pts {
+				crosses = crosses || math.Abs(p[0]-float64(c.w)/2) < half+wd
+			}
+			if crosses {
+				continue
 			}
 		}
 		c.strand(pts, wd, off, gloss)
