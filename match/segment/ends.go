@@ -335,6 +335,8 @@ type endsInput struct {
 	// textured marks the pixels textured like hair at the head's scale
 	// (match/segment/region's Weber texture; nil: not known).
 	textured []bool
+	// closeUp is true for a close-up's region (skin shows all over it).
+	closeUp bool
 	// card is the outline of the card that calibrated the photo (nil:
 	// not in it).
 	card Polygon
@@ -449,6 +451,14 @@ func findEnds(in endsInput) endsResult {
 			skinLow = !texLow
 		} else if math.Abs(loLab.Chroma()-hiLab.Chroma()) < minChromaGap {
 			skinLow = (loLab.L > hiLab.L) == in.hairDarkHint
+		}
+		// On a close-up, once the light is divided out (the second
+		// pass), skin shows between the fibres all over the scalp: an
+		// end confined to one part of the region (a band along the
+		// frame's edge) while the other lies all over it, off the
+		// fibres, is another surface, and the end all over is the skin.
+		if pass == 1 && in.closeUp && turnedRound(ts, onAt, onFibre, skinLow, tLo, hwLo, tHi, hwHi, in) {
+			skinLow = !skinLow
 		}
 		var hwK float64
 		hairPeak := peakHi
@@ -802,6 +812,82 @@ func hairSideExcess(ts []float32, tK, tH, w float64) float64 {
 const (
 	fibreEndShare = 0.75
 	fibreEndOther = 0.25
+)
+
+// turnedRound says whether the skin end chosen (skinLow: the low end) is
+// another surface that came into a close-up from the frame's edge: it is
+// confined to fewer than minSkinTiles of the region's tiles, most of them
+// (minEdgeTileShare) within a tenth of the frame from its border, while the
+// other end lies in at least fullSkinTiles of them and less on the hair
+// stage's thin structures than the chosen one. Then the other end is the
+// skin between the fibres. (0014 of the synthscalps with a band of nearly
+// its hair's colour along an edge: the band's end in 12% of the tiles, 76%
+// of those at the edge, 21% on thin structures; the skin's in 91%, none on
+// them. The scalp's own bare skin lies within the frame: a close-up of
+// dense hair with skin in a parting only, TestDenseHairWithSkinInAPartingKeepsItsEnds,
+// has its skin end in 4% of the tiles, 11% of those at the edge, and keeps
+// its ends.)
+func turnedRound(ts []float32, at []int, fibre []bool, skinLow bool, tLo, hwLo, tHi, hwHi float64, in endsInput) bool {
+	sLo := tileSpread(ts, at, tLo, hwLo, in.w, in.h, in.tilePx)
+	sHi := tileSpread(ts, at, tHi, hwHi, in.w, in.h, in.tilePx)
+	fLo, fHi := bandShare(ts, fibre, tLo, hwLo), bandShare(ts, fibre, tHi, hwHi)
+	sK, sH, fK, fH := sLo, sHi, fLo, fHi
+	if !skinLow {
+		sK, sH, fK, fH = sHi, sLo, fHi, fLo
+	}
+	if !(sK < minSkinTiles && sH >= fullSkinTiles && fH < fK) {
+		return false
+	}
+	tK, hwK := tLo, hwLo
+	if !skinLow {
+		tK, hwK = tHi, hwHi
+	}
+	return edgeTileShare(ts, at, tK, hwK, in.w, in.h, in.tilePx) >= minEdgeTileShare
+}
+
+// edgeTileShare is the share of the tiles holding the band t0 ± hw (at
+// least a twentieth of their pixels, as tileSpread counts them) that lie
+// within edgeShare of the frame's short side from its border.
+func edgeTileShare(ts []float32, at []int, t0, hw float64, w, h, tilePx int) float64 {
+	if tilePx <= 0 || w <= 0 || len(ts) == 0 {
+		return 0
+	}
+	tw, th := (w+tilePx-1)/tilePx, (h+tilePx-1)/tilePx
+	all := make([]int, tw*th)
+	in := make([]int, tw*th)
+	for k, t := range ts {
+		i := at[k]
+		tile := (i/w/tilePx)*tw + (i%w)/tilePx
+		all[tile]++
+		if math.Abs(float64(t)-t0) <= hw {
+			in[tile]++
+		}
+	}
+	et := max(1, int(math.Round(edgeShare*float64(min(w, h))/float64(tilePx))))
+	n, edge := 0, 0
+	for tile, c := range all {
+		if c < 5 || in[tile]*20 < c {
+			continue
+		}
+		n++
+		x, y := tile%tw, tile/tw
+		if min(x, y, tw-1-x, th-1-y) < et {
+			edge++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(edge) / float64(n)
+}
+
+// edgeShare: the frame's border zone, as a share of its short side, in
+// which a surface entering a close-up from the edge mostly lies
+// (minEdgeTileShare of its tiles): the renderer's distractor bands are
+// 4–10% of the frame's area along one side.
+const (
+	edgeShare        = 0.1
+	minEdgeTileShare = 0.5
 )
 
 // fibreEnd says which end of the line is the fibre by the hair stage's thin

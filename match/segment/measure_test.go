@@ -320,3 +320,24 @@ func sceneOptions(s scene.Scene) segment.Options {
 	}
 	return segment.Options{ChromaKnown: true, ChromaSmearPx: 2.5}
 }
+
+// A close-up of dense hair whose skin shows in a parting only: the skin end
+// lies in one part of the region and the fibre end all over it, as with a
+// band along the frame's edge, but here the end all over is the fibres, and
+// the ends must not be turned (turnedRound).
+func TestDenseHairWithSkinInAPartingKeepsItsEnds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders a photo")
+	}
+	s := scene.Scene{W: 960, H: 720, Skin: colour.LabD50{L: 68, A: 12, B: 16}, Hair: colour.LabD50{L: 22, A: 3, B: 6},
+		Style: scene.Stubble, Density: 3, PartingShare: 0.15, Noise: 0.004, JPEGQuality: 90, Blur: 0.6, Seed: 11}
+	o := measureScene(t, s, false)
+	t.Logf("hair %v (true %v), scalp %v (true %v), cover %.2f (true %.2f), confidence %.2f", o.res.Hair.Lab, o.truth.Hair,
+		o.res.Scalp.Lab, o.truth.Skin, o.res.Hair.Fraction, o.truth.HairFraction, o.res.Confidence)
+	if !o.res.Hair.Found || o.res.Hair.Kind != "dark" {
+		t.Fatalf("dark hair on light skin read as %q (found %v): the ends were turned round", o.res.Hair.Kind, o.res.Hair.Found)
+	}
+	if de := colour.DeltaE00(o.res.Scalp.Lab, o.truth.Skin); de > 5 {
+		t.Errorf("scalp %.2f ΔE00 from the skin in the parting", de)
+	}
+}

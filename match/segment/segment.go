@@ -494,7 +494,7 @@ func (m *measurer) run() Result {
 	// Colours: skin and fibre as the ends of the mixture (ends.go).
 	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, fibre: m.hair, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
 		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, chromaSmearPx: m.o.ChromaSmearPx, chromaKnown: m.o.ChromaKnown, stride: m.stride, textured: m.textured,
-		card: m.o.Card})
+		card: m.o.Card, closeUp: m.closeUp})
 	// Two ends close together (a few skin-peak widths) are one material
 	// with its shading and mottling unless the hair stage saw thin
 	// structures there: a beige wall has ends too, but no fibres.
