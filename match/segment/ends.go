@@ -743,8 +743,33 @@ func deepChroma(xyz, shade, cover []float32, thick []bool, in endsInput) (a, b f
 // lie. The skin between fibres shows all over a scalp, a band of some
 // other surface at one edge does not.
 func tileSpread(ts []float32, at []int, t0, hw float64, w, h, tilePx int) float64 {
-	if tilePx <= 0 || w <= 0 || len(ts) == 0 {
+	bt := bandTilesOf(ts, at, t0, hw, w, h, tilePx)
+	n, with := 0, 0
+	for tile, counted := range bt.counted {
+		if counted {
+			n++
+			if bt.with[tile] {
+				with++
+			}
+		}
+	}
+	if n == 0 {
 		return 0
+	}
+	return float64(with) / float64(n)
+}
+
+// bandTiles says, per tile of the region, whether it is counted (at least
+// 5 of the positions) and whether the band t0 ± hw holds at least a
+// twentieth of its positions.
+type bandTiles struct {
+	tw, th        int
+	counted, with []bool
+}
+
+func bandTilesOf(ts []float32, at []int, t0, hw float64, w, h, tilePx int) bandTiles {
+	if tilePx <= 0 || w <= 0 || len(ts) == 0 {
+		return bandTiles{}
 	}
 	tw, th := (w+tilePx-1)/tilePx, (h+tilePx-1)/tilePx
 	all := make([]int, tw*th)
@@ -757,20 +782,12 @@ func tileSpread(ts []float32, at []int, t0, hw float64, w, h, tilePx int) float6
 			in[tile]++
 		}
 	}
-	n, with := 0, 0
+	bt := bandTiles{tw: tw, th: th, counted: make([]bool, tw*th), with: make([]bool, tw*th)}
 	for tile, c := range all {
-		if c < 5 {
-			continue
-		}
-		n++
-		if in[tile]*20 >= c {
-			with++
-		}
+		bt.counted[tile] = c >= 5
+		bt.with[tile] = c >= 5 && in[tile]*20 >= c
 	}
-	if n == 0 {
-		return 0
-	}
-	return float64(with) / float64(n)
+	return bt
 }
 
 // hairSideExcess is the share of the positions ts beyond w from the skin
@@ -849,29 +866,19 @@ func turnedRound(ts []float32, at []int, fibre []bool, skinLow bool, tLo, hwLo, 
 // least a twentieth of their pixels, as tileSpread counts them) that lie
 // within edgeShare of the frame's short side from its border.
 func edgeTileShare(ts []float32, at []int, t0, hw float64, w, h, tilePx int) float64 {
-	if tilePx <= 0 || w <= 0 || len(ts) == 0 {
+	bt := bandTilesOf(ts, at, t0, hw, w, h, tilePx)
+	if bt.tw == 0 {
 		return 0
-	}
-	tw, th := (w+tilePx-1)/tilePx, (h+tilePx-1)/tilePx
-	all := make([]int, tw*th)
-	in := make([]int, tw*th)
-	for k, t := range ts {
-		i := at[k]
-		tile := (i/w/tilePx)*tw + (i%w)/tilePx
-		all[tile]++
-		if math.Abs(float64(t)-t0) <= hw {
-			in[tile]++
-		}
 	}
 	et := max(1, int(math.Round(edgeShare*float64(min(w, h))/float64(tilePx))))
 	n, edge := 0, 0
-	for tile, c := range all {
-		if c < 5 || in[tile]*20 < c {
+	for tile, with := range bt.with {
+		if !with {
 			continue
 		}
 		n++
-		x, y := tile%tw, tile/tw
-		if min(x, y, tw-1-x, th-1-y) < et {
+		x, y := tile%bt.tw, tile/bt.tw
+		if min(x, y, bt.tw-1-x, bt.th-1-y) < et {
 			edge++
 		}
 	}
@@ -1079,7 +1086,7 @@ func lightAtCard(in endsInput, pts []lightTile, use []bool, coef [6]float64, fea
 // whatever made it: the lens's vignetting (the synthscalps' corners get
 // 75–100% of the centre's light; their card lies amid the scalp, near the
 // frame's centre, and at the region's median light their scalp read 0.8
-// L* dark on average, 1.5–2.5 where the vignetting is strongest) or the
+// L* dark on average, 0.7–2.0 where the vignetting is strongest) or the
 // room's light falling across the frame. Beside the head the fit would be
 // carried beyond its data, where it follows the head's own curvature (our
 // renders shade the head as a dome and light a card in the corner fully:
