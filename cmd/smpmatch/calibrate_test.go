@@ -136,12 +136,21 @@ func TestMeasureWithAProfileAndWithout(t *testing.T) {
 		Contrast struct {
 			DE00, DL, DC, DH, Ratio *float64
 		} `json:"contrast"`
+		LitAt string `json:"lit_at"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
 	if !r.OK || !r.Calibrated || string(r.Card) != "null" {
 		t.Fatalf("with a profile: want ok, calibrated, card null; got %s", stdout)
+	}
+	// No card in the photo: the colours are at the scalp's own light,
+	// and the table says so.
+	if r.LitAt != "region" {
+		t.Errorf("lit_at %q with a profile, want \"region\"", r.LitAt)
+	}
+	if _, text, _ := runCLI(t, "measure", "../../testdata/demo/scalp.jpg", "--profile", prof); !strings.Contains(text, "lit as  the scalp's median light") {
+		t.Errorf("the table does not say which light the colours are lit by:\n%s", text)
 	}
 	if r.Hair.Spread == nil || r.Hair.Fraction == nil || r.Scalp.Spread == nil || r.Scalp.ITADeg == nil || r.Scalp.ITACategory == "" ||
 		r.Contrast.DE00 == nil || r.Contrast.DL == nil || r.Contrast.DC == nil || r.Contrast.DH == nil || r.Contrast.Ratio == nil {

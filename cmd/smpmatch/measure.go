@@ -337,6 +337,12 @@ func printMeasure(w io.Writer, r measure.Result) {
 		fmt.Fprintf(w, "  contrast ΔE00 %.1f, ΔL* %.1f, ΔC* %.1f, Δh %.0f°, luminance ratio %.2f\n",
 			r.Contrast.DE00, r.Contrast.DL, r.Contrast.DC, r.Contrast.DH, r.Contrast.Ratio)
 	}
+	switch r.LitAt {
+	case "card":
+		fmt.Fprintln(w, "  lit as  the card (it lies amid the scalp)")
+	case "region":
+		fmt.Fprintln(w, "  lit as  the scalp's median light")
+	}
 	conf := "confident"
 	if r.LowConfidence {
 		conf = "LOW CONFIDENCE: do not trust these colours"
