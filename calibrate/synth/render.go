@@ -490,14 +490,15 @@ func (f *lightField) at(x, y float64) float64 {
 	return v * f.shadowAt(x, y)
 }
 
-// RoomAt is l's light at pixel position (x, y) of a w × h image: its
-// level, gradient and vignetting, without the shadow (which is placed in
-// chart units). Other renderers (match/scene) light a whole photo with it,
-// so that a card drawn into it is lit by the same room and lens.
-func (l Lighting) RoomAt(x, y float64, w, h int) float64 {
+// Room is l's light over a w × h image, as a function of the pixel
+// position (x, y): its level, gradient and vignetting, without the shadow
+// (which is placed in chart units). Other renderers (match/scene) light a
+// whole photo with it, so that a card drawn into it is lit by the same
+// room and lens. The field is built once; call the function per pixel.
+func (l Lighting) Room(w, h int) func(x, y float64) float64 {
 	l.Shadow = nil
 	f := newLightField(l, homography{}, w, h)
-	return f.at(x, y)
+	return f.at
 }
 
 // shadowAt is the shadow's factor alone: 1 in full light, Level in the umbra,

@@ -185,6 +185,9 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	so.Clipped = p.Clipped
 	so.Exclude = append(so.Exclude, p.Exclude...)
 	if p.CardPitchPx > 0 {
+		// The card that calibrated the photo, its outline as it is (grown
+		// by nothing) in working pixels: where it lies amid the skin the
+		// colours are reported as lit like it (segment.Options.Card).
 		so.Card = grownPolygon(p.CardCorners, 0, p.Scale)
 	}
 	seg, err := segment.Measure(lab, so)

@@ -213,7 +213,8 @@ func Render(sc Scene) (*image.NRGBA, Truth) {
 	lx, ly := cx, cy-0.25*ry // light centre: towards the top of the head
 	roomLight := s.Room
 	roomLight.Level, roomLight.Shadow = 1, nil
-	room := func(x, y int) float64 { return roomLight.RoomAt(float64(x)+0.5, float64(y)+0.5, w, h) }
+	roomAt := roomLight.Room(w, h)
+	room := func(x, y int) float64 { return roomAt(float64(x)+0.5, float64(y)+0.5) }
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x

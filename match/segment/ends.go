@@ -743,20 +743,7 @@ func deepChroma(xyz, shade, cover []float32, thick []bool, in endsInput) (a, b f
 // lie. The skin between fibres shows all over a scalp, a band of some
 // other surface at one edge does not.
 func tileSpread(ts []float32, at []int, t0, hw float64, w, h, tilePx int) float64 {
-	bt := bandTilesOf(ts, at, t0, hw, w, h, tilePx)
-	n, with := 0, 0
-	for tile, counted := range bt.counted {
-		if counted {
-			n++
-			if bt.with[tile] {
-				with++
-			}
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return float64(with) / float64(n)
+	return bandTilesOf(ts, at, t0, hw, w, h, tilePx).spread()
 }
 
 // bandTiles says, per tile of the region, whether it is counted (at least
@@ -788,6 +775,43 @@ func bandTilesOf(ts []float32, at []int, t0, hw float64, w, h, tilePx int) bandT
 		bt.with[tile] = c >= 5 && in[tile]*20 >= c
 	}
 	return bt
+}
+
+// spread is the share of the counted tiles that hold the band (tileSpread).
+func (bt bandTiles) spread() float64 {
+	n, with := 0, 0
+	for tile, counted := range bt.counted {
+		if counted {
+			n++
+			if bt.with[tile] {
+				with++
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(with) / float64(n)
+}
+
+// atEdge is the share of the tiles holding the band that lie within et
+// tiles of the frame's border.
+func (bt bandTiles) atEdge(et int) float64 {
+	n, edge := 0, 0
+	for tile, with := range bt.with {
+		if !with {
+			continue
+		}
+		n++
+		x, y := tile%bt.tw, tile/bt.tw
+		if min(x, y, bt.tw-1-x, bt.th-1-y) < et {
+			edge++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(edge) / float64(n)
 }
 
 // hairSideExcess is the share of the positions ts beyond w from the skin
@@ -845,47 +869,19 @@ const (
 // has its skin end in 4% of the tiles, 11% of those at the edge, and keeps
 // its ends.)
 func turnedRound(ts []float32, at []int, fibre []bool, skinLow bool, tLo, hwLo, tHi, hwHi float64, in endsInput) bool {
-	sLo := tileSpread(ts, at, tLo, hwLo, in.w, in.h, in.tilePx)
-	sHi := tileSpread(ts, at, tHi, hwHi, in.w, in.h, in.tilePx)
+	lo := bandTilesOf(ts, at, tLo, hwLo, in.w, in.h, in.tilePx)
+	hi := bandTilesOf(ts, at, tHi, hwHi, in.w, in.h, in.tilePx)
 	fLo, fHi := bandShare(ts, fibre, tLo, hwLo), bandShare(ts, fibre, tHi, hwHi)
-	sK, sH, fK, fH := sLo, sHi, fLo, fHi
+	k, o, fK, fH := lo, hi, fLo, fHi
 	if !skinLow {
-		sK, sH, fK, fH = sHi, sLo, fHi, fLo
+		k, o, fK, fH = hi, lo, fHi, fLo
 	}
-	if !(sK < minSkinTiles && sH >= fullSkinTiles && fH < fK) {
+	if !(k.spread() < minSkinTiles && o.spread() >= fullSkinTiles && fH < fK) || k.tw == 0 {
 		return false
 	}
-	tK, hwK := tLo, hwLo
-	if !skinLow {
-		tK, hwK = tHi, hwHi
-	}
-	return edgeTileShare(ts, at, tK, hwK, in.w, in.h, in.tilePx) >= minEdgeTileShare
-}
-
-// edgeTileShare is the share of the tiles holding the band t0 ± hw (at
-// least a twentieth of their pixels, as tileSpread counts them) that lie
-// within edgeShare of the frame's short side from its border.
-func edgeTileShare(ts []float32, at []int, t0, hw float64, w, h, tilePx int) float64 {
-	bt := bandTilesOf(ts, at, t0, hw, w, h, tilePx)
-	if bt.tw == 0 {
-		return 0
-	}
-	et := max(1, int(math.Round(edgeShare*float64(min(w, h))/float64(tilePx))))
-	n, edge := 0, 0
-	for tile, with := range bt.with {
-		if !with {
-			continue
-		}
-		n++
-		x, y := tile%bt.tw, tile/bt.tw
-		if min(x, y, bt.tw-1-x, bt.th-1-y) < et {
-			edge++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return float64(edge) / float64(n)
+	// The border zone: edgeShare of the frame's short side, in tiles.
+	et := max(1, int(math.Round(edgeShare*float64(min(in.w, in.h))/float64(in.tilePx))))
+	return k.atEdge(et) >= minEdgeTileShare
 }
 
 // edgeShare: the frame's border zone, as a share of its short side, in
