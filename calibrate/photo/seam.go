@@ -66,8 +66,9 @@ func blockSeam(m gocv.Mat, mw, mh int) string {
 			meds[i] = math.Abs(meds[i] - mid)
 		}
 		thr := math.Max(2*2, 6*1.4826*medianOf(meds)) // half levels
+		vals := make([]int32, mh)
 		for r := 1; r+1 < rows; r++ {
-			for _, sc := range seamColumns(at, w, r*mh, mh, mw, 3) {
+			for _, sc := range seamColumns(pix, c, w, r*mh, mh, mw, 3, vals) {
 				k := sc.k
 				x0 := k * mw
 				d := hist.median(g[r+1][:x0], g[r][x0:])
@@ -89,18 +90,20 @@ func blockSeam(m gocv.Mat, mw, mh int) string {
 
 // seamColumns returns the n MCU columns k (2 ≤ k ≤ cols−2) with the
 // largest median residual across the vertical grid line x = k·mw, over the
-// MCU row starting at pixel row y0.
-func seamColumns(at func(x, y int) int32, w, y0, mh, mw, n int) []seamCol {
+// MCU row starting at pixel row y0, in channel c of the BGR pixels pix
+// (w wide). vals is scratch of length mh. It runs for every MCU row and
+// column of the photo, so it reads the pixels directly and sorts the
+// column's mh residuals in place.
+func seamColumns(pix []uint8, c, w, y0, mh, mw, n int, vals []int32) []seamCol {
 	type cand = seamCol
 	var best []cand
-	vals := make([]float64, mh)
 	for k := 2; (k+2)*mw <= w; k++ {
 		x := k * mw
 		for i := 0; i < mh; i++ {
-			y := y0 + i
-			vals[i] = float64(3*at(x, y) - 3*at(x-1, y) + at(x-2, y) - at(x+1, y))
+			o := ((y0+i)*w+x)*3 + c
+			vals[i] = 3*int32(pix[o]) - 3*int32(pix[o-3]) + int32(pix[o-6]) - int32(pix[o+3])
 		}
-		v := medianOf(vals)
+		v := medianInt(vals)
 		best = append(best, cand{k, v})
 		for i := len(best) - 1; i > 0 && math.Abs(best[i].v) > math.Abs(best[i-1].v); i-- {
 			best[i], best[i-1] = best[i-1], best[i]
@@ -110,6 +113,22 @@ func seamColumns(at func(x, y int) int32, w, y0, mh, mw, n int) []seamCol {
 		}
 	}
 	return best
+}
+
+// medianInt sorts the short slice t in place and returns its median.
+func medianInt(t []int32) float64 {
+	for i := 1; i < len(t); i++ {
+		for j := i; j > 0 && t[j] < t[j-1]; j-- {
+			t[j], t[j-1] = t[j-1], t[j]
+		}
+	}
+	switch {
+	case len(t) == 0:
+		return 0
+	case len(t)%2 == 1:
+		return float64(t[len(t)/2])
+	}
+	return float64(t[len(t)/2-1]+t[len(t)/2]) / 2
 }
 
 // seamCol is an MCU column and twice the median residual across its left
