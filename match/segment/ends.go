@@ -234,25 +234,27 @@ func newLine(c, e [3]float64, px [][3]float64) endsLine {
 }
 
 // at returns the position along the line and the distance off it.
-func (l endsLine) at(p [3]float64) (t, off float64) {
-	d := sub3(p, l.c)
-	t = dot3(d, l.e)
-	r := sub3(d, scale3(l.e, t))
-	return t, math.Sqrt(dot3(r, r))
+func (l *endsLine) at(p [3]float64) (t, off float64) {
+	d0, d1, d2 := p[0]-l.c[0], p[1]-l.c[1], p[2]-l.c[2]
+	t = d0*l.e[0] + d1*l.e[1] + d2*l.e[2]
+	r0, r1, r2 := d0-l.e[0]*t, d1-l.e[1]*t, d2-l.e[2]*t
+	return t, math.Sqrt(r0*r0 + r1*r1 + r2*r2)
 }
 
 // onLine is false for shine (off the line towards the light's colour) and
 // for anything else far off the mixture line.
-func (l endsLine) onLine(p [3]float64) bool {
-	d := sub3(p, l.c)
-	t := dot3(d, l.e)
-	r := sub3(d, scale3(l.e, t))
-	off := math.Sqrt(dot3(r, r))
-	if off-l.offMed > offLineK*l.offSigma {
+//
+// It runs for every pixel of the region several times over, so it is
+// written out in scalars on a pointer.
+func (l *endsLine) onLine(p [3]float64) bool {
+	d0, d1, d2 := p[0]-l.c[0], p[1]-l.c[1], p[2]-l.c[2]
+	t := d0*l.e[0] + d1*l.e[1] + d2*l.e[2]
+	r0, r1, r2 := d0-l.e[0]*t, d1-l.e[1]*t, d2-l.e[2]*t
+	if math.Sqrt(r0*r0+r1*r1+r2*r2)-l.offMed > offLineK*l.offSigma {
 		return false
 	}
 	// Shine: towards white, beyond the noise.
-	return dot3(r, l.wp)-l.offMed <= 0.5*offLineK*l.offSigma
+	return r0*l.wp[0]+r1*l.wp[1]+r2*l.wp[2]-l.offMed <= 0.5*offLineK*l.offSigma
 }
 
 // endPeak walks from one end of the smoothed histogram towards the other
