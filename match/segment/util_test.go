@@ -1,7 +1,9 @@
 package segment
 
 import (
+	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 )
 
@@ -82,6 +84,35 @@ func TestQuantileSelectsTheKthValue(t *testing.T) {
 		if got := quantile(append([]float32(nil), v...), q); got != want {
 			t.Errorf("quantile %v = %v, want %v", q, got, want)
 		}
+	}
+}
+
+func TestSelectKBySortOrBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := map[string]func(i int) float32{
+		"spread":      func(int) float32 { return float32(rng.NormFloat64() * 40) },
+		"clustered":   func(int) float32 { return 50 + float32(rng.Float64())*1e-3 },
+		"repeats":     func(i int) float32 { return float32(i%7) - 3 },
+		"signed zero": func(i int) float32 { return float32(math.Copysign(0, float64(i%2)-0.5)) },
+		"tiny":        func(int) float32 { return float32(rng.NormFloat64()) * 1e-30 },
+	}
+	for name, gen := range cases {
+		for _, n := range []int{1, 5, radixSelectMin - 1, radixSelectMin, 3*radixSelectMin + 7} {
+			v := make([]float32, n)
+			for i := range v {
+				v[i] = gen(i)
+			}
+			sorted := append([]float32(nil), v...)
+			sort.Slice(sorted, func(a, b int) bool { return sorted[a] < sorted[b] })
+			for _, k := range []int{0, n / 3, n / 2, n - 1} {
+				if got := selectK(append([]float32(nil), v...), k); got != sorted[k] {
+					t.Errorf("%s, n %d: k %d gives %v, want %v", name, n, k, got, sorted[k])
+				}
+			}
+		}
+	}
+	if _, ok := radixSelect([]float32{1, float32(math.NaN()), 2}, 1); ok {
+		t.Error("radixSelect took a NaN")
 	}
 }
 
