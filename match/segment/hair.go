@@ -340,7 +340,7 @@ func (m *measurer) thinHair(lo, hi float64) []bool {
 	if nk == 0 {
 		return out
 	}
-	dt := chamfer(cand, m.w, m.h)
+	dt := distanceToEdge(cand, m.w, m.h)
 	// Each component's distances, gathered into one buffer (a counting
 	// sort by component) instead of a slice per component.
 	start := make([]int, nk+1)

@@ -70,9 +70,14 @@
 // the region's in match/segment/region), and the whole is held by the
 // golden, matrix and real-photo tests.
 //
-// The region stage uses OpenCV (through match/segment/region), and the
-// colour stage for its mask operations; stages 2–3 are plain Go over
-// float32 slices (kept for the direction hint and the fibre check).
+// Whole-image operations are OpenCV's (cvops.go, width.go, and
+// match/segment/region): the top-hat's erosion and dilation, connected
+// components, distance transforms, the masks' openings and dilations. The
+// stages keep their data as Go slices, which those wrap for the call; what
+// stays in Go is colour maths per pixel and statistics (quantiles by
+// selection, the mixture line, the light fit) and the 3 × 3 smoothing
+// inside the region, whose neighbours outside it count as the centre
+// pixel (no OpenCV filter has that rule).
 package segment
 
 import (
@@ -465,7 +470,7 @@ func (m *measurer) run() Result {
 	// Where the region ends inside the photo, the light falls steeply (the
 	// head's rim turning into shadow) or something else begins; keep a
 	// top-hat's width away from that edge.
-	dt := chamfer(m.reg, m.w, m.h)
+	dt := distanceToEdge(m.reg, m.w, m.h)
 	edge := float32(m.tophatPx()/2 + 1)
 	nReg = 0
 	for i, v := range m.reg {

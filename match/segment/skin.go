@@ -305,7 +305,7 @@ func (m *measurer) relight() {
 // does not end the region (a close-up's scalp goes on beyond it); a region
 // that fills the frame has no rim.
 func (m *measurer) rim() []bool {
-	dt := chamfer(m.reg, m.w, m.h)
+	dt := distanceToEdge(m.reg, m.w, m.h)
 	// Distances from no edge at all are chamfer's infinity: beyond any
 	// real distance in the frame.
 	far := float32(m.w + m.h)

@@ -1,0 +1,123 @@
+package segment
+
+import (
+	"image"
+	"unsafe"
+
+	"gocv.io/x/gocv"
+)
+
+// Whole-image operations on the stages' masks and float maps, done by
+// OpenCV: its implementations are vectorised and known-correct. The
+// stages keep their data as Go slices; these wrap a slice in a Mat for the
+// call (no copy in) and copy the result out.
+
+// maskMat wraps mask as an 8-bit Mat (255 where true). The caller closes it.
+func maskMat(mask []bool, w, h int) (gocv.Mat, error) {
+	buf := make([]byte, w*h)
+	for i, v := range mask {
+		if v {
+			buf[i] = 255
+		}
+	}
+	return gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC1, buf)
+}
+
+// floatMat wraps v (w × h) as a 32-bit float Mat sharing its memory. The
+// caller closes it and keeps v alive until then.
+func floatMat(v []float32, w, h int) (gocv.Mat, error) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*len(v))
+	return gocv.NewMatFromBytes(h, w, gocv.MatTypeCV32F, b)
+}
+
+// distanceToEdge returns, for every pixel of in, the distance in pixels to
+// the nearest pixel where in is false (1 next to one), and 0 outside in.
+// The image's border does not end a structure (a close-up's scalp goes on
+// beyond the frame): a mask with no false pixel at all gets w + h
+// everywhere, beyond any distance in the frame. OpenCV's L2 distance
+// transform; gocv calls the variant that also labels, for which OpenCV
+// takes the 5 × 5 mask (steps 1, 1.4 and 2.1969) instead of the exact
+// transform: within 2% of the Euclidean distance.
+func distanceToEdge(in []bool, w, h int) []float32 {
+	out := make([]float32, w*h)
+	none := float32(w + h)
+	all := true
+	for _, v := range in {
+		if !v {
+			all = false
+			break
+		}
+	}
+	if all {
+		for i := range out {
+			out[i] = none
+		}
+		return out
+	}
+	src, err := maskMat(in, w, h)
+	if err != nil {
+		return out
+	}
+	defer src.Close()
+	dist := gocv.NewMat()
+	defer dist.Close()
+	labels := gocv.NewMat()
+	defer labels.Close()
+	gocv.DistanceTransform(src, &dist, &labels, gocv.DistL2, gocv.DistanceMaskPrecise, gocv.DistanceLabelCComp)
+	d, err := dist.DataPtrFloat32()
+	if err != nil {
+		return out
+	}
+	copy(out, d)
+	return out
+}
+
+// labels gives the 8-connected components of mask, numbered 1..n; 0 is the
+// background. OpenCV's connected components.
+func labels(mask []bool, w, h int) ([]int32, int) {
+	lab := make([]int32, w*h)
+	src, err := maskMat(mask, w, h)
+	if err != nil {
+		return lab, 0
+	}
+	defer src.Close()
+	dst := gocv.NewMat()
+	defer dst.Close()
+	n := gocv.ConnectedComponentsWithParams(src, &dst, 8, gocv.MatTypeCV32S, gocv.CCL_DEFAULT)
+	b, err := dst.DataPtrUint8() // CV_32S: 4 bytes a label
+	if err != nil || len(b) != 4*len(lab) {
+		return lab, 0
+	}
+	copy(lab, unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(b))), len(lab)))
+	return lab, max(0, n-1)
+}
+
+// minFilter returns the k × k moving minimum of v (the maximum if negate),
+// k odd; outside the image the window is cut short. OpenCV's erosion
+// (dilation) by a k × k square: its default border value is neutral to
+// the minimum (maximum).
+func minFilter(v []float32, w, h, k int, negate bool) []float32 {
+	out := make([]float32, len(v))
+	src, err := floatMat(v, w, h)
+	if err != nil {
+		copy(out, v)
+		return out
+	}
+	defer src.Close()
+	kern := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(k, k))
+	defer kern.Close()
+	dst := gocv.NewMat()
+	defer dst.Close()
+	if negate {
+		gocv.Dilate(src, &dst, kern)
+	} else {
+		gocv.Erode(src, &dst, kern)
+	}
+	d, err := dst.DataPtrFloat32()
+	if err != nil {
+		copy(out, v)
+		return out
+	}
+	copy(out, d)
+	return out
+}
