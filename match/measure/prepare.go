@@ -68,6 +68,16 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 		return p, fmt.Errorf("the region of interest %d,%d,%d,%d (x,y,w,h) lies outside the photo, which is %dx%d pixels", r.Min.X, r.Min.Y, r.Dx(), r.Dy(), img.Cols(), img.Rows())
 	}
 	var conv func(ccm.CameraRGB) colour.LabD50
+	// blurs carries the card's blurs (lens, colour) from their goroutine;
+	// every return waits for it, since it reads img, which the caller
+	// may close.
+	var blurs chan [2]*float64
+	defer func() {
+		if blurs != nil {
+			for range blurs {
+			}
+		}
+	}()
 	switch {
 	case opt.Profile != nil:
 		p.Correction = "profile"
@@ -88,12 +98,21 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 			conv = sess.Profile.Lab
 			p.CardCorners = r.Detection.Corners
 			p.CardPitchPx = r.Detection.PitchPx
-			if b, ok := card.EdgeBlur(img, r.Detection); ok {
-				p.BlurPx = &b
-			}
-			if c, ok := card.ChromaBlur(img, r.Detection); ok {
-				p.ChromaBlurPx = &c
-			}
+			// The lens and colour blur on the card's edges need only the
+			// photo and the card: they are measured on a second core
+			// beside the reduction and conversion below.
+			blurs = make(chan [2]*float64, 1)
+			go func(d card.Detection) {
+				defer close(blurs)
+				var out [2]*float64
+				if b, ok := card.EdgeBlur(img, d); ok {
+					out[0] = &b
+				}
+				if c, ok := card.ChromaBlur(img, d); ok {
+					out[1] = &c
+				}
+				blurs <- out
+			}(r.Detection)
 			break
 		}
 		var rej *card.RejectedError
@@ -130,6 +149,10 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 	}
 	if p.CardPitchPx > 0 {
 		p.Exclude = append(p.Exclude, grownPolygon(p.CardCorners, p.CardPitchPx, scale))
+	}
+	if blurs != nil {
+		b := <-blurs
+		p.BlurPx, p.ChromaBlurPx = b[0], b[1]
 	}
 	return p, nil
 }
