@@ -121,3 +121,62 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	copy(out, d)
 	return out
 }
+
+// dilateBy dilates mask by the structuring element k (rows of 0/1, odd
+// sides, anchored at its centre); outside the image counts as false.
+// OpenCV's dilation.
+func dilateBy(mask []bool, w, h int, k [][]uint8) []bool {
+	out := make([]bool, w*h)
+	src, err := maskMat(mask, w, h)
+	if err != nil {
+		return out
+	}
+	defer src.Close()
+	kh, kw := len(k), len(k[0])
+	kb := make([]byte, 0, kw*kh)
+	for _, row := range k {
+		kb = append(kb, row...)
+	}
+	kern, err := gocv.NewMatFromBytes(kh, kw, gocv.MatTypeCV8UC1, kb)
+	if err != nil {
+		return out
+	}
+	defer kern.Close()
+	dst := gocv.NewMat()
+	defer dst.Close()
+	gocv.Dilate(src, &dst, kern)
+	d, err := dst.DataPtrUint8()
+	if err != nil {
+		return out
+	}
+	for i, v := range d {
+		out[i] = v != 0
+	}
+	return out
+}
+
+// upsampleTiles spreads a grid of tw × th tiles (3 channels, tile side ts
+// pixels) bilinearly over a w × h image, tile values at tile centres and
+// held constant beyond the outer centres: OpenCV's linear resize of the
+// grid to tw·ts × th·ts (its pixel centres map to (x + ½)/ts − ½ in
+// tiles), cut to w × h.
+func upsampleTiles(grid []float32, tw, th, ts, w, h int) []float32 {
+	out := make([]float32, 3*w*h)
+	src, err := gocv.NewMatFromBytes(th, tw, gocv.MatTypeCV32FC3,
+		unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(grid))), 4*len(grid)))
+	if err != nil {
+		return out
+	}
+	defer src.Close()
+	big := gocv.NewMat()
+	defer big.Close()
+	gocv.Resize(src, &big, image.Pt(tw*ts, th*ts), 0, 0, gocv.InterpolationLinear)
+	d, err := big.DataPtrFloat32()
+	if err != nil {
+		return out
+	}
+	for y := 0; y < h; y++ {
+		copy(out[3*y*w:3*(y+1)*w], d[3*y*tw*ts:3*y*tw*ts+3*w])
+	}
+	return out
+}

@@ -417,72 +417,21 @@ func weightedMedian(v []float64, start []int) float64 {
 // colour into its neighbours.
 //
 // "Within 2 px" is a chamfer distance (steps 1 and √2) of at most 2.5: the
-// offsets with |dx|, |dy| ≤ 2 except (±2, ±2), i.e. a 5 × 3 box or a 3 × 5
-// box around some hair pixel. Dilating by those two boxes gives that
-// directly, without a distance transform of the whole photo.
+// offsets with |dx|, |dy| ≤ 2 except (±2, ±2). That is a dilation of the
+// hair mask by a 5 × 5 square without its corners (OpenCV's).
 func (m *measurer) nearHair() []bool {
-	w, h := m.w, m.h
-	any := false
-	for _, v := range m.hair {
-		if v {
-			any = true
-			break
-		}
-	}
-	near := make([]bool, w*h)
-	if !any {
-		// chamfer gives w + h everywhere when there is no hair.
-		if float32(w+h) <= 2.5 {
-			for i := range near {
-				near[i] = true
-			}
-		}
-		m.near = near
-		return near
-	}
-	// Horizontal runs of 3 and 5 (as bytes, so that the vertical step is
-	// plain ORs of rows), then vertical runs of 5 and 3.
-	h3 := make([]uint8, w*h)
-	h5 := make([]uint8, w*h)
-	for y := 0; y < h; y++ {
-		row := m.hair[y*w : (y+1)*w]
-		r3, r5 := h3[y*w:(y+1)*w], h5[y*w:(y+1)*w]
-		for x := 0; x < w; x++ {
-			if !row[x] {
-				continue
-			}
-			for xx := max(0, x-2); xx <= min(w-1, x+2); xx++ {
-				r5[xx] = 1
-			}
-			for xx := max(0, x-1); xx <= min(w-1, x+1); xx++ {
-				r3[xx] = 1
-			}
-		}
-	}
-	acc := make([]uint8, w)
-	for y := 0; y < h; y++ {
-		clear(acc)
-		for dy := -2; dy <= 2; dy++ {
-			yy := y + dy
-			if yy < 0 || yy >= h {
-				continue
-			}
-			// A 3-wide run reaches 2 rows away, a 5-wide one 1 row.
-			src := h3[yy*w : (yy+1)*w]
-			if dy >= -1 && dy <= 1 {
-				src = h5[yy*w : (yy+1)*w]
-			}
-			for x, v := range src {
-				acc[x] |= v
-			}
-		}
-		dst := near[y*w : (y+1)*w]
-		for x, v := range acc {
-			dst[x] = v != 0
-		}
-	}
+	near := dilateBy(m.hair, m.w, m.h, nearHairKernel)
 	m.near = near
 	return near
+}
+
+// nearHairKernel is the 5 × 5 square without its corners (1 = in).
+var nearHairKernel = [][]uint8{
+	{0, 1, 1, 1, 0},
+	{1, 1, 1, 1, 1},
+	{1, 1, 1, 1, 1},
+	{1, 1, 1, 1, 1},
+	{0, 1, 1, 1, 0},
 }
 
 // eachClear calls f with the difference from the local skin of every region

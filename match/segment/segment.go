@@ -72,7 +72,9 @@
 //
 // Whole-image operations are OpenCV's (cvops.go, width.go, and
 // match/segment/region): the top-hat's erosion and dilation, connected
-// components, distance transforms, the masks' openings and dilations. The
+// components, distance transforms, the masks' openings and dilations (the
+// hair's 2.5 px neighbourhood too), the local skin's tiles spread over the
+// pixels (a linear resize), the colour-smear blur. The
 // stages keep their data as Go slices, which those wrap for the call; what
 // stays in Go is colour maths per pixel and statistics (quantiles by
 // selection, the mixture line, the light fit) and the 3 × 3 smoothing

@@ -152,47 +152,10 @@ func medianTiles(grid []float32, tw, th int) []float32 {
 	return sm
 }
 
-// interpolate spreads tile values bilinearly over the pixels. The
-// horizontal interpolation is done once per row of tiles and shared by all
-// the pixel rows between them.
+// interpolate spreads tile values bilinearly over the pixels
+// (upsampleTiles: OpenCV's linear resize).
 func (m *measurer) interpolate(sm []float32, tw, th int) []float32 {
-	ts := m.o.TilePx
-	w := m.w
-	bg := make([]float32, 3*w*m.h)
-	x0s, x1s := make([]int, w), make([]int, w)
-	wxs := make([]float32, w)
-	for x := 0; x < w; x++ {
-		fx := (float64(x)+0.5)/float64(ts) - 0.5
-		x0 := int(math.Floor(fx))
-		wxs[x] = float32(fx - float64(x0))
-		x0s[x], x1s[x] = max(0, min(tw-1, x0)), max(0, min(tw-1, x0+1))
-	}
-	rows := make([][]float32, th) // tile row → its values interpolated along x
-	rowOf := func(ty int) []float32 {
-		if rows[ty] == nil {
-			r := make([]float32, 3*w)
-			for x := 0; x < w; x++ {
-				wx := wxs[x]
-				a, b := 3*(ty*tw+x0s[x]), 3*(ty*tw+x1s[x])
-				for c := 0; c < 3; c++ {
-					r[3*x+c] = sm[a+c]*(1-wx) + sm[b+c]*wx
-				}
-			}
-			rows[ty] = r
-		}
-		return rows[ty]
-	}
-	for y := 0; y < m.h; y++ {
-		fy := (float64(y)+0.5)/float64(ts) - 0.5
-		y0 := int(math.Floor(fy))
-		wy := float32(fy - float64(y0))
-		ra, rb := rowOf(max(0, min(th-1, y0))), rowOf(max(0, min(th-1, y0+1)))
-		dst := bg[3*y*w : 3*(y+1)*w]
-		for k := range dst {
-			dst[k] = ra[k]*(1-wy) + rb[k]*wy
-		}
-	}
-	return bg
+	return upsampleTiles(sm, tw, th, m.o.TilePx, m.w, m.h)
 }
 
 // modeLab estimates the most common colour of the samples (L*, a*, b* in

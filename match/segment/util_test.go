@@ -164,3 +164,64 @@ func TestDistanceToEdgeIsEuclideanAndTheFrameIsNoEdge(t *testing.T) {
 		t.Errorf("a mask with no edge: %v, want %v", got, w+h)
 	}
 }
+
+func TestNearHairIsWithinTwoAndAHalfPixels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	w, h := 37, 23
+	m := &measurer{w: w, h: h, hair: make([]bool, w*h)}
+	for i := range m.hair {
+		m.hair[i] = rng.Float64() < 0.02
+	}
+	m.hair[0], m.hair[w*h-1] = true, true // at the frame's corners
+	got := m.nearHair()
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			want := false
+			for yy := 0; yy < h; yy++ {
+				for xx := 0; xx < w; xx++ {
+					dx, dy := math.Abs(float64(xx-x)), math.Abs(float64(yy-y))
+					// Chamfer distance with steps 1 and √2.
+					d := math.Max(dx, dy) + (math.Sqrt2-1)*math.Min(dx, dy)
+					if m.hair[yy*w+xx] && d <= 2.5 {
+						want = true
+					}
+				}
+			}
+			if got[y*w+x] != want {
+				t.Fatalf("(%d,%d): near %v, want %v", x, y, got[y*w+x], want)
+			}
+		}
+	}
+}
+
+func TestUpsampleTilesIsBilinearBetweenTileCentres(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, c := range [][3]int{{40, 30, 8}, {33, 17, 5}, {12, 12, 12}} {
+		w, h, ts := c[0], c[1], c[2]
+		tw, th := (w+ts-1)/ts, (h+ts-1)/ts
+		grid := make([]float32, 3*tw*th)
+		for i := range grid {
+			grid[i] = 100 * rng.Float32()
+		}
+		got := upsampleTiles(grid, tw, th, ts, w, h)
+		at := func(tx, ty, ch int) float64 {
+			tx, ty = max(0, min(tw-1, tx)), max(0, min(th-1, ty))
+			return float64(grid[3*(ty*tw+tx)+ch])
+		}
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				fx := (float64(x)+0.5)/float64(ts) - 0.5
+				fy := (float64(y)+0.5)/float64(ts) - 0.5
+				x0, y0 := int(math.Floor(fx)), int(math.Floor(fy))
+				wx, wy := fx-float64(x0), fy-float64(y0)
+				for ch := 0; ch < 3; ch++ {
+					want := (1-wy)*((1-wx)*at(x0, y0, ch)+wx*at(x0+1, y0, ch)) +
+						wy*((1-wx)*at(x0, y0+1, ch)+wx*at(x0+1, y0+1, ch))
+					if g := float64(got[3*(y*w+x)+ch]); math.Abs(g-want) > 1e-3 {
+						t.Fatalf("%dx%d tiles of %d, (%d,%d) channel %d: %v, want %v", w, h, ts, x, y, ch, g, want)
+					}
+				}
+			}
+		}
+	}
+}
