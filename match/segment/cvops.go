@@ -122,29 +122,48 @@ func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	return out
 }
 
+// dilateMask grows a mask by r pixels (an ellipse of radius r): OpenCV's
+// dilation.
+func dilateMask(mask []bool, w, h, r int) []bool {
+	return morphMask(mask, w, h, r, gocv.MorphDilate)
+}
+
+// morphMask applies OpenCV's morphological operation op to a mask with an
+// ellipse of radius r.
+func morphMask(mask []bool, w, h, r int, op gocv.MorphType) []bool {
+	k := gocv.GetStructuringElement(gocv.MorphEllipse, image.Pt(2*r+1, 2*r+1))
+	defer k.Close()
+	return morphWith(mask, w, h, k, op)
+}
+
 // dilateBy dilates mask by the structuring element k (rows of 0/1, odd
 // sides, anchored at its centre); outside the image counts as false.
 // OpenCV's dilation.
 func dilateBy(mask []bool, w, h int, k [][]uint8) []bool {
+	kb := make([]byte, 0, len(k)*len(k[0]))
+	for _, row := range k {
+		kb = append(kb, row...)
+	}
+	kern, err := gocv.NewMatFromBytes(len(k), len(k[0]), gocv.MatTypeCV8UC1, kb)
+	if err != nil {
+		return make([]bool, w*h)
+	}
+	defer kern.Close()
+	return morphWith(mask, w, h, kern, gocv.MorphDilate)
+}
+
+// morphWith applies OpenCV's morphological operation op with the
+// structuring element kern to a mask.
+func morphWith(mask []bool, w, h int, kern gocv.Mat, op gocv.MorphType) []bool {
 	out := make([]bool, w*h)
 	src, err := maskMat(mask, w, h)
 	if err != nil {
 		return out
 	}
 	defer src.Close()
-	kh, kw := len(k), len(k[0])
-	kb := make([]byte, 0, kw*kh)
-	for _, row := range k {
-		kb = append(kb, row...)
-	}
-	kern, err := gocv.NewMatFromBytes(kh, kw, gocv.MatTypeCV8UC1, kb)
-	if err != nil {
-		return out
-	}
-	defer kern.Close()
 	dst := gocv.NewMat()
 	defer dst.Close()
-	gocv.Dilate(src, &dst, kern)
+	gocv.MorphologyEx(src, &dst, op, kern)
 	d, err := dst.DataPtrUint8()
 	if err != nil {
 		return out
