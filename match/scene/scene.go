@@ -23,9 +23,11 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/calibrate/synth"
+	"gocv.io/x/gocv"
 )
 
 // Style is how the hair grows in a scalp scene.
@@ -662,41 +664,25 @@ func (m mottle) at(x, y int) [4]float64 {
 	return o
 }
 
+// gaussBlur blurs the linear-light RGB pixels p (w × h, 3 per pixel) in
+// place with a Gaussian of sigma px, its kernel cut at 3σ and the image's
+// edge replicated: the lens. OpenCV's GaussianBlur.
 func gaussBlur(p []float64, w, h int, sigma float64) {
 	r := int(math.Ceil(3 * sigma))
-	k := make([]float64, 2*r+1)
-	var sum float64
-	for i := -r; i <= r; i++ {
-		k[i+r] = math.Exp(-float64(i*i) / (2 * sigma * sigma))
-		sum += k[i+r]
+	src, err := gocv.NewMatFromBytes(h, w, gocv.MatTypeCV64FC3,
+		unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(p))), 8*len(p)))
+	if err != nil {
+		return
 	}
-	for i := range k {
-		k[i] /= sum
+	defer src.Close()
+	dst := gocv.NewMat()
+	defer dst.Close()
+	gocv.GaussianBlur(src, &dst, image.Pt(2*r+1, 2*r+1), sigma, sigma, gocv.BorderReplicate)
+	d, err := dst.DataPtrFloat64()
+	if err != nil || len(d) != len(p) {
+		return
 	}
-	tmp := make([]float64, len(p))
-	clampi := func(v, lo, hi int) int { return max(lo, min(hi, v)) }
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			for c := 0; c < 3; c++ {
-				var s float64
-				for i := -r; i <= r; i++ {
-					s += k[i+r] * p[3*(y*w+clampi(x+i, 0, w-1))+c]
-				}
-				tmp[3*(y*w+x)+c] = s
-			}
-		}
-	}
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			for c := 0; c < 3; c++ {
-				var s float64
-				for i := -r; i <= r; i++ {
-					s += k[i+r] * tmp[3*(clampi(y+i, 0, h-1)*w+x)+c]
-				}
-				p[3*(y*w+x)+c] = s
-			}
-		}
-	}
+	copy(p, d)
 }
 
 func jpegRoundTrip(img *image.NRGBA, q int) *image.NRGBA {
