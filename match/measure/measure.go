@@ -235,28 +235,22 @@ func toLab(work gocv.Mat, conv func(ccm.CameraRGB) colour.LabD50) (*segment.LabI
 	w, h := work.Cols(), work.Rows()
 	lab := segment.NewLabImage(w, h)
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	type entry struct {
-		lab [3]float32
-		rgb [3]uint8
-	}
-	// Photos hold far fewer distinct colours than pixels; a map keyed by
-	// the 24-bit colour avoids converting each pixel.
-	cache := make(map[uint32]entry, 1<<16)
+	// Photos hold far fewer distinct colours than pixels: each distinct
+	// 24-bit colour is converted once and kept in an open-addressed table
+	// (a Go map's lookup was most of this loop's time).
+	var tab colourTable
+	tab.init(1 << 16)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			o := 3 * (y*w + x)
 			b, g, r := pix[o], pix[o+1], pix[o+2]
-			key := uint32(r)<<16 | uint32(g)<<8 | uint32(b)
-			e, ok := cache[key]
-			if !ok {
+			e := tab.get(uint32(r)<<16|uint32(g)<<8|uint32(b), func() colourEntry {
 				c := conv(ccm.CameraRGB{R: float64(r) / 255, G: float64(g) / 255, B: float64(b) / 255})
 				if !c.IsFinite() {
 					c = colour.LabD50{}
 				}
-				e.lab = [3]float32{float32(c.L), float32(c.A), float32(c.B)}
-				e.rgb = c.SRGB8()
-				cache[key] = e
-			}
+				return colourEntry{lab: [3]float32{float32(c.L), float32(c.A), float32(c.B)}, rgb: c.SRGB8()}
+			})
 			i := 3 * (y*w + x)
 			copy(lab.Pix[i:i+3], e.lab[:])
 			j := 4 * (y*w + x)
@@ -264,6 +258,52 @@ func toLab(work gocv.Mat, conv func(ccm.CameraRGB) colour.LabD50) (*segment.LabI
 		}
 	}
 	return lab, out, nil
+}
+
+// colourEntry is a camera colour's conversion: L*a*b* and its sRGB.
+type colourEntry struct {
+	lab [3]float32
+	rgb [3]uint8
+}
+
+// colourTable maps 24-bit colours to their conversion: open addressing
+// with linear probing, kept at most half full.
+type colourTable struct {
+	keys []uint32 // key + 1; 0 is an empty slot
+	vals []colourEntry
+	n    int
+}
+
+func (t *colourTable) init(size int) {
+	t.keys, t.vals, t.n = make([]uint32, size), make([]colourEntry, size), 0
+}
+
+// get returns key's entry, made by conv the first time.
+func (t *colourTable) get(key uint32, conv func() colourEntry) colourEntry {
+	mask := uint32(len(t.keys) - 1)
+	for i := (key * 0x9E3779B1) >> 7 & mask; ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case key + 1:
+			return t.vals[i]
+		case 0:
+			e := conv()
+			t.keys[i], t.vals[i] = key+1, e
+			if t.n++; 2*t.n > len(t.keys) {
+				t.grow()
+			}
+			return e
+		}
+	}
+}
+
+func (t *colourTable) grow() {
+	keys, vals := t.keys, t.vals
+	t.init(2 * len(keys))
+	for i, k := range keys {
+		if k != 0 {
+			t.get(k-1, func() colourEntry { return vals[i] })
+		}
+	}
 }
 
 func scaleRect(r image.Rectangle, s float64) image.Rectangle {
