@@ -12,15 +12,14 @@ import (
 // stages keep their data as Go slices; these wrap a slice in a Mat for the
 // call (no copy in) and copy the result out.
 
-// maskMat wraps mask as an 8-bit Mat (255 where true). The caller closes it.
+// maskMat wraps mask as an 8-bit Mat sharing its memory: Go stores a bool
+// as one byte, 0 or 1, and OpenCV's distance transform, components and
+// morphology take any non-zero byte as set (morphology keeps the values,
+// so its results are 0 or 1 too). The caller closes the Mat and keeps
+// mask alive until then.
 func maskMat(mask []bool, w, h int) (gocv.Mat, error) {
-	buf := make([]byte, w*h)
-	for i, v := range mask {
-		if v {
-			buf[i] = 255
-		}
-	}
-	return gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC1, buf)
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(mask))), len(mask))
+	return gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC1, b)
 }
 
 // floatMat wraps v (w × h) as a 32-bit float Mat sharing its memory. The
