@@ -22,20 +22,15 @@ const clipLevel = 250
 // clipped). A working pixel is clipped when any photo pixel under it is.
 // The mask is nil when nothing is clipped.
 func clippedMask(img gocv.Mat, w, h int) (*image.Gray, error) {
-	ch := gocv.Split(img)
-	defer func() {
-		for _, c := range ch {
-			c.Close()
-		}
-	}()
-	if len(ch) != 3 {
-		return nil, fmt.Errorf("measure: clipped pixels: want 3 channels, have %d", len(ch))
+	if img.Channels() != 3 {
+		return nil, fmt.Errorf("measure: clipped pixels: want 3 channels, have %d", img.Channels())
 	}
+	// Clipped in some channel: not every channel below clipLevel. One
+	// pass over the photo (no split into channels).
 	top := gocv.NewMat()
 	defer top.Close()
-	gocv.Max(ch[0], ch[1], &top)
-	gocv.Max(top, ch[2], &top)
-	gocv.Threshold(top, &top, clipLevel-0.5, 255, gocv.ThresholdBinary)
+	gocv.InRangeWithScalar(img, gocv.NewScalar(0, 0, 0, 0), gocv.NewScalar(clipLevel-1, clipLevel-1, clipLevel-1, 0), &top)
+	gocv.BitwiseNot(top, &top)
 	if gocv.CountNonZero(top) == 0 {
 		return nil, nil
 	}
