@@ -29,14 +29,12 @@ func floatMat(v []float32, w, h int) (gocv.Mat, error) {
 	return gocv.NewMatFromBytes(h, w, gocv.MatTypeCV32F, b)
 }
 
-// distanceToEdge returns, for every pixel of in, the distance in pixels to
-// the nearest pixel where in is false (1 next to one), and 0 outside in.
-// The image's border does not end a structure (a close-up's scalp goes on
-// beyond the frame): a mask with no false pixel at all gets w + h
-// everywhere, beyond any distance in the frame. OpenCV's L2 distance
-// transform; gocv calls the variant that also labels, for which OpenCV
-// takes the 5 × 5 mask (steps 1, 1.4 and 2.1969) instead of the exact
-// transform: within 2% of the Euclidean distance.
+// distanceToEdge returns, for every pixel of in, the Euclidean distance in
+// pixels to the nearest pixel where in is false (1 next to one), and 0
+// outside in. The image's border does not end a structure (a close-up's
+// scalp goes on beyond the frame): a mask with no false pixel at all gets
+// w + h everywhere, beyond any distance in the frame. OpenCV's exact
+// distance transform (edt.go).
 func distanceToEdge(in []bool, w, h int) []float32 {
 	out := make([]float32, w*h)
 	none := float32(w + h)
@@ -53,21 +51,9 @@ func distanceToEdge(in []bool, w, h int) []float32 {
 		}
 		return out
 	}
-	src, err := maskMat(in, w, h)
-	if err != nil {
-		return out
+	if !exactDistance(in, out, w, h) {
+		clear(out)
 	}
-	defer src.Close()
-	dist := gocv.NewMat()
-	defer dist.Close()
-	labels := gocv.NewMat()
-	defer labels.Close()
-	gocv.DistanceTransform(src, &dist, &labels, gocv.DistL2, gocv.DistanceMaskPrecise, gocv.DistanceLabelCComp)
-	d, err := dist.DataPtrFloat32()
-	if err != nil {
-		return out
-	}
-	copy(out, d)
 	return out
 }
 
