@@ -4,8 +4,7 @@ package segment
 // the mask's area. For a strip W pixels wide the Euclidean distance to the
 // nearest pixel off it averages W/4 + ½ over the strip (1, 1 for W = 2;
 // 1, 2, 2, 1 for W = 4), so W = 4·(mean distance − ½). The distance
-// transform is OpenCV's (distanceToEdge: its 5 × 5 mask, within 2% of
-// Euclidean).
+// transform is OpenCV's exact one (distanceToEdge).
 func maskWidth(mask []bool, w, h int) (float64, int) {
 	area := 0
 	for _, v := range mask {
