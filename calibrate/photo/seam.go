@@ -143,11 +143,15 @@ type seamCol struct {
 type histogram struct{ count [4097]int32 }
 
 func (hg *histogram) median(parts ...[]int32) float64 {
-	hg.count = [4097]int32{}
+	// The counts are all zero between calls: only the bins from the
+	// least to the greatest value are walked, and cleared after.
 	n := 0
+	first, last := len(hg.count), -1
 	for _, p := range parts {
 		for _, v := range p {
-			hg.count[v+2048]++
+			k := int(v) + 2048
+			hg.count[k]++
+			first, last = min(first, k), max(last, k)
 		}
 		n += len(p)
 	}
@@ -157,7 +161,8 @@ func (hg *histogram) median(parts ...[]int32) float64 {
 	lo, hi := (n-1)/2, n/2 // the ranks of the middle value(s)
 	var a, b = -1, -1
 	seen := 0
-	for i, c := range hg.count {
+	for i := first; i <= last; i++ {
+		c := hg.count[i]
 		if c == 0 {
 			continue
 		}
@@ -170,6 +175,7 @@ func (hg *histogram) median(parts ...[]int32) float64 {
 		}
 		seen += int(c)
 	}
+	clear(hg.count[first : last+1])
 	return float64(a+b)/2 - 2048
 }
 
