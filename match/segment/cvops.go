@@ -22,11 +22,15 @@ func maskMat(mask []bool, w, h int) (gocv.Mat, error) {
 	return gocv.NewMatFromBytes(h, w, gocv.MatTypeCV8UC1, b)
 }
 
-// floatMat wraps v (w × h) as a 32-bit float Mat sharing its memory. The
-// caller closes it and keeps v alive until then.
-func floatMat(v []float32, w, h int) (gocv.Mat, error) {
+// floatMat wraps v (w × h pixels of ch 32-bit floats) as a Mat sharing its
+// memory. The caller closes it and keeps v alive until then.
+func floatMat(v []float32, w, h, ch int) (gocv.Mat, error) {
+	t := gocv.MatTypeCV32F
+	if ch == 3 {
+		t = gocv.MatTypeCV32FC3
+	}
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*len(v))
-	return gocv.NewMatFromBytes(h, w, gocv.MatTypeCV32F, b)
+	return gocv.NewMatFromBytes(h, w, t, b)
 }
 
 // distanceToEdge returns, for every pixel of in, the Euclidean distance in
@@ -83,7 +87,7 @@ func labels(mask []bool, w, h int) ([]int32, int) {
 // the minimum (maximum).
 func minFilter(v []float32, w, h, k int, negate bool) []float32 {
 	out := make([]float32, len(v))
-	src, err := floatMat(v, w, h)
+	src, err := floatMat(v, w, h, 1)
 	if err != nil {
 		copy(out, v)
 		return out
@@ -166,8 +170,7 @@ func morphWith(mask []bool, w, h int, kern gocv.Mat, op gocv.MorphType) []bool {
 // tiles), cut to w × h.
 func upsampleTiles(grid []float32, tw, th, ts, w, h int) []float32 {
 	out := make([]float32, 3*w*h)
-	src, err := gocv.NewMatFromBytes(th, tw, gocv.MatTypeCV32FC3,
-		unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(grid))), 4*len(grid)))
+	src, err := floatMat(grid, tw, th, 3)
 	if err != nil {
 		return out
 	}
