@@ -23,6 +23,13 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libopencv-dev pkg-config >/dev/null; \
 	fi
+	@# gocv and match/segment's distance transform are C++ (cgo's CXX).
+	@if ! command -v g++ >/dev/null; then \
+		echo "installing g++ (gocv and the distance transform are C++) ..."; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq g++ >/dev/null; \
+	fi
 	@# libheif reads iPhones' HEIC (its HEVC encoder, x265, writes the test
 	@# files); libjpeg's own API checks JPEG scan data (calibrate/photo).
 	@if ! pkg-config --exists libheif libjpeg 2>/dev/null; then \
