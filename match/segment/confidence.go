@@ -15,11 +15,35 @@ import (
 // folds are the skin in shade: close to it and of the same chromaticity.
 // Black hair is ≥ 5.7 from the shaded light skin of the tests, dark brown
 // 1.8 (but ΔE00 44 from the skin), blond on medium skin 6.6 (ΔE00 7).
+//
+// Distance from the skin clears only hair darker than it. Dark brown hair
+// has the chromaticity of deeply shaded skin, and only its depth tells it
+// apart; but light hair is grey, white or blond, of another chromaticity
+// than any skin (grey and white neutral, blond yellower), while skin in
+// more light — a lit crown, a cheek in the sun — is the skin's own
+// chromaticity at any lightness. So a light end of the skin's chromaticity
+// is lit skin however far above the skin it lies (real intake photos:
+// 26-Front's lit crown read as light hair over dark stubble at ΔE00 15,
+// 1.9 from the skin lightened; 37-Left's lit cheek at 0.7; true white
+// hair, 7-Left, at 24.9).
 func notShade(hair, skin colour.LabD50, de00, minDE float64) float64 {
 	x := skin.XYZ()
 	g := labY(hair.L) / x.Y
 	shaded := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
-	return math.Max(ramp(de00, 0.6*minDE, minDE), ramp(colour.DeltaE00(shaded, hair), minShadeDE/2.5, minShadeDE))
+	chroma := ramp(colour.DeltaE00(shaded, hair), minShadeDE/2.5, minShadeDE)
+	if hair.L > skin.L {
+		return chroma
+	}
+	return math.Max(ramp(de00, 0.6*minDE, minDE), chroma)
+}
+
+// shadeWarning says what a 'hair' of the skin's own chromaticity is: the
+// skin in shade when darker, in more light when lighter.
+func shadeWarning(hair, skin colour.LabD50) string {
+	if hair.L > skin.L {
+		return "the 'hair' looks like the skin in more light (a lit crown, a cheek, a highlight), not fibres of another colour"
+	}
+	return "the 'hair' looks like shaded skin (creases, pores, folds), not fibres of another colour"
 }
 
 type factor struct {

@@ -13,6 +13,9 @@ func TestNotShadeTellsHairFromShadedSkin(t *testing.T) {
 	skin := colour.LabD50{L: 62, A: 12, B: 18}
 	x := skin.XYZ()
 	darker := colour.XYZ{X: 0.8 * x.X, Y: 0.8 * x.Y, Z: 0.8 * x.Z}.LabD50()
+	// Twice the light: far from the skin (ΔE00 about 14), but its own
+	// chromaticity.
+	lit := colour.XYZ{X: 2 * x.X, Y: 2 * x.Y, Z: 2 * x.Z}.LabD50()
 	cases := []struct {
 		name string
 		hair colour.LabD50
@@ -21,6 +24,9 @@ func TestNotShadeTellsHairFromShadedSkin(t *testing.T) {
 		{"dark hair", colour.LabD50{L: 22, A: 3, B: 5}, 1},
 		{"grey hair near the skin's lightness", colour.LabD50{L: 58, A: 0, B: 3}, 1},
 		{"the skin, a fifth darker", darker, 0},
+		{"the skin in twice the light", lit, 0},
+		{"white hair", colour.LabD50{L: 85, A: 0, B: 2}, 1},
+		{"blond hair lighter than medium skin", colour.LabD50{L: 68, A: 4, B: 24}, 1},
 	}
 	for _, tc := range cases {
 		got := notShade(tc.hair, skin, colour.DeltaE00(tc.hair, skin), defMinHairContrast)

@@ -631,7 +631,7 @@ func (m *measurer) run() Result {
 		{ramp(float64(r.Scalp.Pixels), 50, 500), "too little clear scalp skin to measure its colour"},
 		{ramp(r.Hair.Fraction, 0.002, 0.01), "no hair found: hair colour and contrast cannot be measured (a bald scalp, or not a scalp)"},
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
-		{notShade(r.Hair.Lab, r.Scalp.Lab, r.Contrast.DE00, m.o.MinHairContrast), "the 'hair' looks like shaded skin (creases, pores, folds), not fibres of another colour"},
+		{notShade(r.Hair.Lab, r.Scalp.Lab, r.Contrast.DE00, m.o.MinHairContrast), shadeWarning(r.Hair.Lab, r.Scalp.Lab)},
 		// Thin fibres lower the confidence to at most half-way: the colour
 		// is uncertain (the warning says how to do better), not wrong.
 		{0.5 + 0.5*thin, ""},
