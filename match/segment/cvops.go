@@ -56,6 +56,10 @@ func distanceToEdge(in []bool, w, h int) []float32 {
 		return out
 	}
 	if !exactDistance(in, out, w, h) {
+		// OpenCV refuses only a malformed mask, never one of the
+		// stages': should it, every pixel reads as at the edge, which
+		// trims the region to nothing and fails safe ("too little skin
+		// to measure"), never a colour from a wrong region.
 		clear(out)
 	}
 	return out
