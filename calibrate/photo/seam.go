@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 
 	"gocv.io/x/gocv"
 )
@@ -42,47 +43,69 @@ func blockSeam(m gocv.Mat, mw, mh int) string {
 		return ""
 	}
 	rows := (h - 2) / mh // grid lines y = r·mh, r = 1..rows−1, with a pixel row on either side
+	// The three components are independent (each has its own DC chain):
+	// they are checked side by side, and the first one damaged, in
+	// channel order, is reported whatever finishes first.
+	var found [3]string
+	var wg sync.WaitGroup
+	for c := 0; c < 3; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			found[c] = channelSeam(pix, c, w, rows, mw, mh)
+		}(c)
+	}
+	wg.Wait()
+	for _, f := range found {
+		if f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+// channelSeam is blockSeam for channel c of the BGR pixels pix, w wide,
+// over MCU rows 1..rows−1.
+func channelSeam(pix []uint8, c, w, rows, mw, mh int) string {
 	names := [3]string{"blue", "green", "red"}
 	var hist histogram
 	g := make([][]int32, rows+1) // g[r][x]: twice the residual across line r
 	for r := range g {
 		g[r] = make([]int32, w)
 	}
-	for c := 0; c < 3; c++ {
-		at := func(x, y int) int32 { return int32(pix[(y*w+x)*3+c]) }
-		for r := 1; r < rows; r++ {
-			y := r * mh
-			for x := 0; x < w; x++ {
-				// 2·[(p_y − p_{y−1}) − ((p_{y−1} − p_{y−2}) + (p_{y+1} − p_y))/2]
-				g[r][x] = 3*at(x, y) - 3*at(x, y-1) + at(x, y-2) - at(x, y+1)
+	at := func(x, y int) int32 { return int32(pix[(y*w+x)*3+c]) }
+	for r := 1; r < rows; r++ {
+		y := r * mh
+		for x := 0; x < w; x++ {
+			// 2·[(p_y − p_{y−1}) − ((p_{y−1} − p_{y−2}) + (p_{y+1} − p_y))/2]
+			g[r][x] = 3*at(x, y) - 3*at(x, y-1) + at(x, y-2) - at(x, y+1)
+		}
+	}
+	meds := make([]float64, 0, rows)
+	for r := 1; r < rows; r++ {
+		meds = append(meds, hist.median(g[r]))
+	}
+	mid := medianOf(meds)
+	for i := range meds {
+		meds[i] = math.Abs(meds[i] - mid)
+	}
+	thr := math.Max(2*2, 6*1.4826*medianOf(meds)) // half levels
+	vals := make([]int32, mh)
+	for r := 1; r+1 < rows; r++ {
+		for _, sc := range seamColumns(pix, c, w, r*mh, mh, mw, 3, vals) {
+			k := sc.k
+			x0 := k * mw
+			d := hist.median(g[r+1][:x0], g[r][x0:])
+			ad := math.Abs(d)
+			if ad < thr {
+				continue
 			}
-		}
-		meds := make([]float64, 0, rows)
-		for r := 1; r < rows; r++ {
-			meds = append(meds, hist.median(g[r]))
-		}
-		mid := medianOf(meds)
-		for i := range meds {
-			meds[i] = math.Abs(meds[i] - mid)
-		}
-		thr := math.Max(2*2, 6*1.4826*medianOf(meds)) // half levels
-		vals := make([]int32, mh)
-		for r := 1; r+1 < rows; r++ {
-			for _, sc := range seamColumns(pix, c, w, r*mh, mh, mw, 3, vals) {
-				k := sc.k
-				x0 := k * mw
-				d := hist.median(g[r+1][:x0], g[r][x0:])
-				ad := math.Abs(d)
-				if ad < thr {
-					continue
-				}
-				if math.Abs(sc.v-d) > 0.5*ad || math.Abs(hist.median(g[r+1][:x0])-d) > 0.5*ad || math.Abs(hist.median(g[r][x0:])-d) > 0.5*ad ||
-					math.Abs(hist.median(g[r][:x0])) > 0.35*ad || math.Abs(hist.median(g[r+1][x0:])) > 0.35*ad {
-					continue
-				}
-				return fmt.Sprintf("every block from pixel %d,%d on is %+.0f levels off in %s, a seam on the block grid across the whole photo: a damaged DC difference in the scan data",
-					x0, r*mh, d/2, names[c])
+			if math.Abs(sc.v-d) > 0.5*ad || math.Abs(hist.median(g[r+1][:x0])-d) > 0.5*ad || math.Abs(hist.median(g[r][x0:])-d) > 0.5*ad ||
+				math.Abs(hist.median(g[r][:x0])) > 0.35*ad || math.Abs(hist.median(g[r+1][x0:])) > 0.35*ad {
+				continue
 			}
+			return fmt.Sprintf("every block from pixel %d,%d on is %+.0f levels off in %s, a seam on the block grid across the whole photo: a damaged DC difference in the scan data",
+				x0, r*mh, d/2, names[c])
 		}
 	}
 	return ""
