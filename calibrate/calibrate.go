@@ -16,6 +16,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/smpmatch/smpmatch/calibrate/card"
 	"github.com/smpmatch/smpmatch/calibrate/ccm"
@@ -270,17 +271,38 @@ func Fit(readings []Reading) (*Session, error) {
 	for k, o := range os {
 		neutral[k] = card.Reference[o.patch].Neutral()
 	}
-	var cands []Candidate
-	var loos [][]float64
+	// The candidates' leave-one-out fits are independent (each reads s,
+	// neutral and groups only): they run side by side, and are gathered
+	// in this order whichever finishes first.
+	type trial struct {
+		kind     ccm.Kind
+		withTone bool
+		loo      []float64
+		err      error
+	}
+	var trials []trial
 	for _, withTone := range []bool{false, true} {
 		for _, k := range ccm.Kinds {
-			loo, err := looGroupedTone(k, withTone, s, neutral, groups)
-			if err != nil {
-				continue
-			}
-			cands = append(cands, Candidate{Model: k, ToneCurve: withTone, LooMeanDE00: ccm.Summarise(loo).Mean})
-			loos = append(loos, loo)
+			trials = append(trials, trial{kind: k, withTone: withTone})
 		}
+	}
+	var wg sync.WaitGroup
+	for i := range trials {
+		wg.Add(1)
+		go func(t *trial) {
+			defer wg.Done()
+			t.loo, t.err = looGroupedTone(t.kind, t.withTone, s, neutral, groups)
+		}(&trials[i])
+	}
+	wg.Wait()
+	var cands []Candidate
+	var loos [][]float64
+	for _, t := range trials {
+		if t.err != nil {
+			continue
+		}
+		cands = append(cands, Candidate{Model: t.kind, ToneCurve: t.withTone, LooMeanDE00: ccm.Summarise(t.loo).Mean})
+		loos = append(loos, t.loo)
 	}
 	// The best candidate, a simpler one winning near-ties; one whose
 	// fitted model a profile loader would refuse (singular, greys out of

@@ -6,6 +6,7 @@ import (
 	"image"
 	"math"
 	"sort"
+	"sync"
 
 	"gocv.io/x/gocv"
 )
@@ -198,16 +199,37 @@ func detectAtScale(src gocv.Mat, s float64, fine bool) (*Detection, *RejectedErr
 	// Each binarisation gives its own set of squares and its own grids:
 	// fragments from a window too small for the patches must not break up
 	// the grid another window sees whole.
-	var grids []grid
+	type binarisation struct {
+		block int
+		c     float32
+	}
+	var bins []binarisation
 	for _, b := range coarseBlocks {
-		grids = append(grids, buildGrids(findQuads(gray, []int{b}, adaptiveC))...)
+		bins = append(bins, binarisation{b, adaptiveC})
 	}
 	if fine {
 		// Small, soft charts: their gaps are a pixel or two of faint
 		// contrast after blur and JPEG.
 		for _, b := range fineBlocks {
-			grids = append(grids, buildGrids(findQuads(gray, []int{b}, fineAdaptiveC))...)
+			bins = append(bins, binarisation{b, fineAdaptiveC})
 		}
+	}
+	// The binarisations are independent (most of their time is the
+	// contours' per-blob calls): they run side by side, and their grids
+	// are gathered in the order above.
+	seen := make([][]grid, len(bins))
+	var wg sync.WaitGroup
+	for k, b := range bins {
+		wg.Add(1)
+		go func(k int, b binarisation) {
+			defer wg.Done()
+			seen[k] = buildGrids(findQuads(gray, []int{b.block}, b.c))
+		}(k, b)
+	}
+	wg.Wait()
+	var grids []grid
+	for _, g := range seen {
+		grids = append(grids, g...)
 	}
 	sort.SliceStable(grids, func(a, b int) bool { return len(grids[a].cells) > len(grids[b].cells) })
 	if len(grids) > maxGrids {
@@ -232,19 +254,31 @@ func detectAtScale(src gocv.Mat, s float64, fine bool) (*Detection, *RejectedErr
 	// The best few readings get their geometry polished on the working
 	// image before the final verdict: a grid of a few squares extrapolates
 	// poorly, and misplaced samples would score a real chart as a stranger.
-	best := hypothesis{score: math.Inf(1)}
-	for k := 0; k < len(hyps) && k < polishedHypotheses; k++ {
-		h := hyps[k]
-		for it := 0; it < 2; it++ {
-			nh, ok := refineOnce(pix, h.H)
-			if !ok {
-				break
+	// Each is polished on its own, side by side; the best is chosen in
+	// their order.
+	polished := make([]hypothesis, min(len(hyps), polishedHypotheses))
+	var pwg sync.WaitGroup
+	for k := range polished {
+		pwg.Add(1)
+		go func(k int) {
+			defer pwg.Done()
+			h := hyps[k]
+			for it := 0; it < 2; it++ {
+				nh, ok := refineOnce(pix, h.H)
+				if !ok {
+					break
+				}
+				h.H = nh
 			}
-			h.H = nh
-		}
-		if sc := validationScore(pix, h.H); sc < h.score {
-			h.score = sc
-		}
+			if sc := validationScore(pix, h.H); sc < h.score {
+				h.score = sc
+			}
+			polished[k] = h
+		}(k)
+	}
+	pwg.Wait()
+	best := hypothesis{score: math.Inf(1)}
+	for _, h := range polished {
 		if h.score < best.score {
 			best = h
 		}
