@@ -22,8 +22,10 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
@@ -237,26 +239,37 @@ func toLab(work gocv.Mat, conv func(ccm.CameraRGB) colour.LabD50) (*segment.LabI
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
 	// Photos hold far fewer distinct colours than pixels: each distinct
 	// 24-bit colour is converted once and kept in an open-addressed table
-	// (a Go map's lookup was most of this loop's time).
-	var tab colourTable
-	tab.init(1 << 16)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			o := 3 * (y*w + x)
-			b, g, r := pix[o], pix[o+1], pix[o+2]
-			e := tab.get(uint32(r)<<16|uint32(g)<<8|uint32(b), func() colourEntry {
-				c := conv(ccm.CameraRGB{R: float64(r) / 255, G: float64(g) / 255, B: float64(b) / 255})
-				if !c.IsFinite() {
-					c = colour.LabD50{}
+	// (a Go map's lookup was most of this loop's time). The rows are split
+	// into one band per core, each with its own table: a colour may be
+	// converted once per band, to the same result.
+	bands := max(1, min(runtime.GOMAXPROCS(0), h/64))
+	var wg sync.WaitGroup
+	for k := 0; k < bands; k++ {
+		wg.Add(1)
+		go func(y0, y1 int) {
+			defer wg.Done()
+			var tab colourTable
+			tab.init(1 << 16)
+			for y := y0; y < y1; y++ {
+				for x := 0; x < w; x++ {
+					o := 3 * (y*w + x)
+					b, g, r := pix[o], pix[o+1], pix[o+2]
+					e := tab.get(uint32(r)<<16|uint32(g)<<8|uint32(b), func() colourEntry {
+						c := conv(ccm.CameraRGB{R: float64(r) / 255, G: float64(g) / 255, B: float64(b) / 255})
+						if !c.IsFinite() {
+							c = colour.LabD50{}
+						}
+						return colourEntry{lab: [3]float32{float32(c.L), float32(c.A), float32(c.B)}, rgb: c.SRGB8()}
+					})
+					i := 3 * (y*w + x)
+					copy(lab.Pix[i:i+3], e.lab[:])
+					j := 4 * (y*w + x)
+					out.Pix[j], out.Pix[j+1], out.Pix[j+2], out.Pix[j+3] = e.rgb[0], e.rgb[1], e.rgb[2], 255
 				}
-				return colourEntry{lab: [3]float32{float32(c.L), float32(c.A), float32(c.B)}, rgb: c.SRGB8()}
-			})
-			i := 3 * (y*w + x)
-			copy(lab.Pix[i:i+3], e.lab[:])
-			j := 4 * (y*w + x)
-			out.Pix[j], out.Pix[j+1], out.Pix[j+2], out.Pix[j+3] = e.rgb[0], e.rgb[1], e.rgb[2], 255
-		}
+			}
+		}(k*h/bands, (k+1)*h/bands)
 	}
+	wg.Wait()
 	return lab, out, nil
 }
 

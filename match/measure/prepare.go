@@ -67,6 +67,28 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 		r := opt.ROI
 		return p, fmt.Errorf("the region of interest %d,%d,%d,%d (x,y,w,h) lies outside the photo, which is %dx%d pixels", r.Min.X, r.Min.Y, r.Dx(), r.Dy(), img.Cols(), img.Rows())
 	}
+	// The reduction to the working resolution needs only the photo: it
+	// runs on a second core beside the card's detection and fit. Every
+	// return waits for it (it reads img, which the caller may close) and
+	// closes what it made unless the reduced photo was taken.
+	type reduced struct {
+		work  gocv.Mat
+		scale float64
+		err   error
+	}
+	works := make(chan reduced, 1)
+	go func() {
+		w, s, err := reduce(img, opt.WorkSide)
+		works <- reduced{w, s, err}
+	}()
+	taken := false
+	defer func() {
+		if !taken {
+			if r := <-works; r.err == nil {
+				r.work.Close()
+			}
+		}
+	}()
 	var conv func(ccm.CameraRGB) colour.LabD50
 	// blurs carries the card's blurs (lens, colour) from their goroutine;
 	// every return waits for it, since it reads img, which the caller
@@ -86,21 +108,9 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 	default:
 		r, err := calibrate.Read(path, img, opt.Read)
 		if err == nil {
-			sess, ferr := calibrate.Fit([]calibrate.Reading{r})
-			if ferr != nil {
-				return p, fmt.Errorf("the card in the photo cannot calibrate it: %w", ferr)
-			}
-			p.Correction = "card"
-			p.Calibrated = true
-			pr := sess.Results[0]
-			p.Card = pr.Card
-			p.Calibration = pr.Fit
-			conv = sess.Profile.Lab
-			p.CardCorners = r.Detection.Corners
-			p.CardPitchPx = r.Detection.PitchPx
 			// The lens and colour blur on the card's edges need only the
 			// photo and the card: they are measured on a second core
-			// beside the reduction and conversion below.
+			// beside the fit and the conversion below.
 			blurs = make(chan [2]*float64, 1)
 			go func(d card.Detection) {
 				defer close(blurs)
@@ -113,6 +123,18 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 				}
 				blurs <- out
 			}(r.Detection)
+			sess, ferr := calibrate.Fit([]calibrate.Reading{r})
+			if ferr != nil {
+				return p, fmt.Errorf("the card in the photo cannot calibrate it: %w", ferr)
+			}
+			p.Correction = "card"
+			p.Calibrated = true
+			pr := sess.Results[0]
+			p.Card = pr.Card
+			p.Calibration = pr.Fit
+			conv = sess.Profile.Lab
+			p.CardCorners = r.Detection.Corners
+			p.CardPitchPx = r.Detection.PitchPx
 			break
 		}
 		var rej *card.RejectedError
@@ -128,17 +150,31 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 		conv = func(c ccm.CameraRGB) colour.LabD50 { return colour.SRGB{R: c.R, G: c.G, B: c.B}.LabD50() }
 	}
 
-	work, scale, err := reduce(img, opt.WorkSide)
-	if err != nil {
-		return p, err
+	rd := <-works
+	taken = true
+	if rd.err != nil {
+		return p, rd.err
 	}
+	work, scale := rd.work, rd.scale
 	defer work.Close()
+	// The clipped pixels are read off the photo as it is, beside the
+	// conversion.
+	type clipped struct {
+		mask *image.Gray
+		err  error
+	}
+	clips := make(chan clipped, 1)
+	go func() {
+		m, err := clippedMask(img, work.Cols(), work.Rows())
+		clips <- clipped{m, err}
+	}()
 	lab, corrected, err := toLab(work, conv)
+	cl := <-clips
 	if err != nil {
 		return p, err
 	}
 	p.Lab, p.Corrected, p.Scale = lab, corrected, scale
-	if p.Clipped, err = clippedMask(img, lab.W, lab.H); err != nil {
+	if p.Clipped, err = cl.mask, cl.err; err != nil {
 		return p, err
 	}
 	if !opt.ROI.Empty() {

@@ -7,6 +7,7 @@ import (
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
 	"github.com/smpmatch/smpmatch/calibrate/photo/phototest"
+	"gocv.io/x/gocv"
 )
 
 // BenchmarkToLab converts the 12-MP benchmark photo, reduced to the
@@ -58,5 +59,40 @@ func TestColourTableConvertsEachColourOnce(t *testing.T) {
 	}
 	if len(calls) != 1000 || 2*tab.n > len(tab.keys) {
 		t.Errorf("%d colours converted, table %d of %d slots", len(calls), tab.n, len(tab.keys))
+	}
+}
+
+// TestToLabEveryPixel checks the banded, tabulated conversion against
+// converting every pixel directly, on a photo of many distinct colours
+// whose rows repeat colours across the bands.
+func TestToLabEveryPixel(t *testing.T) {
+	const w, h = 97, 301 // several bands, rows not a multiple of them
+	img := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
+	defer img.Close()
+	pix, err := img.DataPtrUint8()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pix {
+		pix[i] = uint8((i*7919 + i/(3*w)*31) % 251)
+	}
+	conv := func(c ccm.CameraRGB) colour.LabD50 {
+		return colour.SRGB{R: c.R, G: c.G, B: c.B}.LabD50()
+	}
+	lab, rgb, err := toLab(img, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < w*h; i++ {
+		b, g, r := pix[3*i], pix[3*i+1], pix[3*i+2]
+		want := conv(ccm.CameraRGB{R: float64(r) / 255, G: float64(g) / 255, B: float64(b) / 255})
+		got := [3]float32{lab.Pix[3*i], lab.Pix[3*i+1], lab.Pix[3*i+2]}
+		if got != [3]float32{float32(want.L), float32(want.A), float32(want.B)} {
+			t.Fatalf("pixel %d,%d: L*a*b* %v, want %v", i%w, i/w, got, want)
+		}
+		s := want.SRGB8()
+		if [4]uint8(rgb.Pix[4*i:4*i+4]) != [4]uint8{s[0], s[1], s[2], 255} {
+			t.Fatalf("pixel %d,%d: sRGB %v, want %v", i%w, i/w, rgb.Pix[4*i:4*i+4], s)
+		}
 	}
 }
