@@ -357,9 +357,18 @@ func findEnds(in endsInput) endsResult {
 	var tK, tH float64
 	var skinEnd, hairEnd [3]float64
 	for pass := 0; pass < 2; pass++ {
-		var px [][3]float64
-		var pxFibre, pxTex []bool
-		var pxAt []int
+		// The region's pixels are counted first: these slices hold
+		// millions of entries at 12 MP, and growing them by append
+		// copied and discarded about as much again.
+		n := 0
+		for i := 0; i < len(in.reg); i += in.stride {
+			if in.reg[i] {
+				n++
+			}
+		}
+		px := make([][3]float64, 0, n)
+		pxFibre, pxTex := make([]bool, 0, n), make([]bool, 0, n)
+		pxAt := make([]int, 0, n)
 		for i := 0; i < len(in.reg); i += in.stride {
 			if in.reg[i] {
 				s := float64(shade[i])
@@ -374,10 +383,10 @@ func findEnds(in endsInput) endsResult {
 		}
 		c, e := principal(px)
 		line = newLine(c, e, px)
-		var ts []float32
-		var on [][3]float64
-		var onFibre, onTex []bool
-		var onAt []int
+		ts := make([]float32, 0, len(px))
+		on := make([][3]float64, 0, len(px))
+		onFibre, onTex := make([]bool, 0, len(px)), make([]bool, 0, len(px))
+		onAt := make([]int, 0, len(px))
 		for k, p := range px {
 			if line.onLine(p) {
 				t, _ := line.at(p)
@@ -391,8 +400,10 @@ func findEnds(in endsInput) endsResult {
 		if len(on) < 100 {
 			return r
 		}
-		lo := quantile(append([]float32(nil), ts...), 0.002)
-		hi := quantile(append([]float32(nil), ts...), 0.998)
+		// Selection reorders its input; one copy serves both ends (a
+		// reordering keeps the values).
+		tsq := append([]float32(nil), ts...)
+		lo, hi := quantile(tsq, 0.002), quantile(tsq, 0.998)
 		if !(hi > lo) {
 			return r
 		}
@@ -548,23 +559,33 @@ func findEnds(in endsInput) endsResult {
 	for i := range cover {
 		cover[i] = float32(math.NaN())
 	}
+	// Each pixel's cover on its own, the pixels shared out among the
+	// cores; the sum after, in pixel order.
+	parallelFor(len(in.reg), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !in.reg[i] {
+				continue
+			}
+			s := float64(shade[i])
+			p := [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s}
+			if !line.onLine(p) {
+				continue
+			}
+			a := dot3(sub3(p, skinEnd), d) / dd
+			cover[i] = float32(a)
+			if a >= 0.5 {
+				r.mask[i] = true
+			}
+		}
+	})
 	var sum float64
 	n := 0
 	for i, v := range in.reg {
-		if !v {
-			continue
-		}
-		n++
-		s := float64(shade[i])
-		p := [3]float64{float64(xyz[3*i]) / s, float64(xyz[3*i+1]) / s, float64(xyz[3*i+2]) / s}
-		if !line.onLine(p) {
-			continue
-		}
-		a := dot3(sub3(p, skinEnd), d) / dd
-		cover[i] = float32(a)
-		sum += a
-		if a >= 0.5 {
-			r.mask[i] = true
+		if v {
+			n++
+			if a := cover[i]; !math.IsNaN(float64(a)) {
+				sum += float64(a)
+			}
 		}
 	}
 	if n == 0 {
@@ -584,6 +605,18 @@ func findEnds(in endsInput) endsResult {
 	// far along it the fibre lies; when the fibre is close to the skin's
 	// luminance, the projection of the cores on that direction does, which
 	// cannot extrapolate beyond the cores' own distance.
+	// The far end of the cover distribution needs only the cover and the
+	// two ends: it is found on another core beside the profiles and the
+	// chroma below.
+	type far struct {
+		end float64
+		ok  bool
+	}
+	farEnd := make(chan far, 1)
+	go func() {
+		end, ok := opaqueEnd(cover, in.fibre, in.w, tailTiles*in.tilePx, skinEnd, hairEnd)
+		farEnd <- far{end, ok}
+	}()
 	near := dilateMask(r.mask, in.w, in.h, 2+int(math.Ceil(2*in.blurPx)))
 	var sumNear float64
 	for i, v := range near {
@@ -640,8 +673,14 @@ func findEnds(in endsInput) endsResult {
 		// hair's cores read 3–4 units towards the skin through the smear
 		// model; its clumps read the truth). Read there where there are
 		// enough of them.
-		deepA, deepB, deepOK = deepChroma(xyz, shade, cover, thick, in)
+		// The clumps and the cores are read side by side.
+		deep := make(chan struct{})
+		go func() {
+			defer close(deep)
+			deepA, deepB, deepOK = deepChroma(xyz, shade, cover, thick, in)
+		}()
 		cc = coreChroma(xyz, shade, in.reg, in.w, in.h, admit, r.skin, hairEnd[1], in.chromaSmearPx)
+		<-deep
 	}
 	if cc.ok {
 		hl := colour.XYZ{X: hairEnd[0], Y: hairEnd[1], Z: hairEnd[2]}.LabD50()
@@ -670,7 +709,8 @@ func findEnds(in endsInput) endsResult {
 	// too thin and blurred for their profiles): that is the colour's
 	// uncertainty, for the confidence.
 	first := colour.XYZ{X: f[0], Y: math.Max(f[1], 1e-4), Z: f[2]}.LabD50()
-	if end, ok := opaqueEnd(cover, in.fibre, in.w, tailTiles*in.tilePx, skinEnd, hairEnd); ok && end > m {
+	if fe := <-farEnd; fe.ok && fe.end > m {
+		end := fe.end
 		fe := add3(skinEnd, scale3(d, end))
 		far := colour.XYZ{X: math.Max(fe[0], 1e-4), Y: math.Max(fe[1], 1e-4), Z: math.Max(fe[2], 1e-4)}.LabD50()
 		if first.L <= opaqueFibreL {

@@ -11,11 +11,19 @@ import (
 // findHair sets m.u, m.proj, m.sigma and m.hair. A quick look skips the
 // contrast-scaled second stage.
 func (m *measurer) findHair(quick bool) {
+	// The direction and the channels' noise read the photo and the
+	// local skin only: they are found side by side.
+	var ns [3]float64
+	noise := make(chan struct{})
+	go func() {
+		defer close(noise)
+		ns = m.channelNoise()
+	}()
 	m.u = m.hairDirection()
+	<-noise
 	n := m.w * m.h
 	// Matched filter: weight each channel by the hair's contrast in it over
 	// its pixel-noise variance.
-	ns := m.channelNoise()
 	u := [3]float64{m.u[0] / (ns[0] * ns[0]), m.u[1] / (ns[1] * ns[1]), m.u[2] / (ns[2] * ns[2])}
 	if l := math.Sqrt(u[0]*u[0] + u[1]*u[1] + u[2]*u[2]); l > 0 && !math.IsNaN(l) && !math.IsInf(l, 0) {
 		u = [3]float64{u[0] / l, u[1] / l, u[2] / l}
@@ -316,7 +324,12 @@ func (m *measurer) thinHair(lo, hi float64) []bool {
 	for i, r := range m.reg {
 		cand[i] = r && m.proj[i] >= lo32
 	}
+	// The candidates' distances to their edge are found on another core
+	// beside their labelling.
+	dts := make(chan []float32, 1)
+	go func() { dts <- distanceToEdge(cand, m.w, m.h) }()
 	lab, nl := labels(cand, m.w, m.h)
+	dt := <-dts
 	out := make([]bool, n)
 	if nl == 0 {
 		return out
@@ -340,7 +353,6 @@ func (m *measurer) thinHair(lo, hi float64) []bool {
 	if nk == 0 {
 		return out
 	}
-	dt := distanceToEdge(cand, m.w, m.h)
 	// Each component's distances, gathered into one buffer (a counting
 	// sort by component) instead of a slice per component.
 	start := make([]int, nk+1)

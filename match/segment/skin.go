@@ -51,35 +51,41 @@ func (m *measurer) localSkin(admit func(i int) bool) []float32 {
 	tw, th := (m.w+ts-1)/ts, (m.h+ts-1)/ts
 	grid := make([]float32, 3*tw*th)
 	valid := make([]bool, tw*th)
-	scratch := make([][]float32, 3)
 	// A tile's mode needs a few hundred samples, not thousands.
 	step := max(1, ts/maxTileSide)
 	minN := max(8, (ts/step)*(ts/step)/10)
-	var buf modeBuf
-	any := false
-	for ty := 0; ty < th; ty++ {
-		for tx := 0; tx < tw; tx++ {
-			for c := range scratch {
-				scratch[c] = scratch[c][:0]
-			}
-			for y := ty * ts; y < min(m.h, (ty+1)*ts); y += step {
-				for x := tx * ts; x < min(m.w, (tx+1)*ts); x += step {
-					i := y*m.w + x
-					if admit(i) {
-						for c := 0; c < 3; c++ {
-							scratch[c] = append(scratch[c], m.rel[3*i+c])
+	// Tiles are independent: rows of tiles are shared out among the
+	// cores, each with its own scratch.
+	parallelFor(th, func(ty0, ty1 int) {
+		scratch := make([][]float32, 3)
+		var buf modeBuf
+		for ty := ty0; ty < ty1; ty++ {
+			for tx := 0; tx < tw; tx++ {
+				for c := range scratch {
+					scratch[c] = scratch[c][:0]
+				}
+				for y := ty * ts; y < min(m.h, (ty+1)*ts); y += step {
+					for x := tx * ts; x < min(m.w, (tx+1)*ts); x += step {
+						i := y*m.w + x
+						if admit(i) {
+							for c := 0; c < 3; c++ {
+								scratch[c] = append(scratch[c], m.rel[3*i+c])
+							}
 						}
 					}
 				}
+				if len(scratch[0]) < minN {
+					continue
+				}
+				t := ty*tw + tx
+				valid[t] = true
+				grid[3*t], grid[3*t+1], grid[3*t+2] = modeLab(scratch, &buf)
 			}
-			if len(scratch[0]) < minN {
-				continue
-			}
-			t := ty*tw + tx
-			valid[t] = true
-			any = true
-			grid[3*t], grid[3*t+1], grid[3*t+2] = modeLab(scratch, &buf)
 		}
+	})
+	any := false
+	for _, v := range valid {
+		any = any || v
 	}
 	if !any {
 		return nil
@@ -207,8 +213,16 @@ func (m *measurer) skinPass(admit func(i int) bool) bool {
 // skin. Light falloff is multiplicative in linear light, so this undoes it
 // for hair and skin alike.
 func (m *measurer) relight() {
-	rim := m.rim()
+	// The rim and the light's fit both only read the region and the
+	// local skin: they are found side by side.
+	var rim []bool
+	rimDone := make(chan struct{})
+	go func() {
+		defer close(rimDone)
+		rim = m.rim()
+	}()
 	fit := m.shadingFit()
+	<-rimDone
 	// The best-lit skin: a high quantile of the smooth fit, which a scar
 	// or a large highlight (both lighter than skin, both outliers to the
 	// fit) cannot raise.
@@ -222,45 +236,49 @@ func (m *measurer) relight() {
 	cbrtRef := math.Cbrt(yRef)
 	// |log(yb/yf)| > maxLocalShading, as bounds on the ratio.
 	rLo, rHi := math.Exp(-maxLocalShading), math.Exp(maxLocalShading)
-	for i, v := range m.reg {
-		if !v {
-			continue
+	// Each pixel is relit on its own: the pixels are shared out among
+	// the cores.
+	parallelFor(len(m.reg), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !m.reg[i] {
+				continue
+			}
+			// The local skin follows shading the fit cannot (a fold, a
+			// hollow); where it strays far from the fit it is something else
+			// (a scar, a highlight, a birthmark) and the fit gives the light.
+			y := i / m.w
+			lb := float64(m.bg[3*i])
+			yb := labY(lb)
+			yf := fit(i-y*m.w, y)
+			fromSkin := true
+			if r := yb / yf; r > rHi || r < rLo {
+				yb, fromSkin = yf, false
+			}
+			if rim[i] && yb < m.o.ShadowRatio*yRef {
+				m.reg[i] = false
+				continue
+			}
+			g := yRef / yb
+			p := m.relAt(i)
+			// Scaling XYZ by g scales f(X), f(Y), f(Z) by ∛g on the cube-root
+			// branch of L*a*b* (L* above 8): L* + 16, a* and b* all scale.
+			// ∛g without a cube root per pixel where the local skin's L* gives
+			// ∛yb directly (labY's cube branch): ∛(yRef / f³) = ∛yRef / f.
+			var k float64
+			if f := (lb + 16) / 116; fromSkin && f > 6.0/29 {
+				k = cbrtRef / f
+			} else {
+				k = math.Cbrt(g)
+			}
+			if lp := (p.L+16)*k - 16; p.L > labCubeL && lp > labCubeL && math.Abs(p.A) < 200 && math.Abs(p.B) < 200 {
+				m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(lp), float32(p.A*k), float32(p.B*k)
+				continue
+			}
+			x := p.XYZ()
+			q := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
+			m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(q.L), float32(q.A), float32(q.B)
 		}
-		// The local skin follows shading the fit cannot (a fold, a
-		// hollow); where it strays far from the fit it is something else
-		// (a scar, a highlight, a birthmark) and the fit gives the light.
-		y := i / m.w
-		lb := float64(m.bg[3*i])
-		yb := labY(lb)
-		yf := fit(i-y*m.w, y)
-		fromSkin := true
-		if r := yb / yf; r > rHi || r < rLo {
-			yb, fromSkin = yf, false
-		}
-		if rim[i] && yb < m.o.ShadowRatio*yRef {
-			m.reg[i] = false
-			continue
-		}
-		g := yRef / yb
-		p := m.relAt(i)
-		// Scaling XYZ by g scales f(X), f(Y), f(Z) by ∛g on the cube-root
-		// branch of L*a*b* (L* above 8): L* + 16, a* and b* all scale.
-		// ∛g without a cube root per pixel where the local skin's L* gives
-		// ∛yb directly (labY's cube branch): ∛(yRef / f³) = ∛yRef / f.
-		var k float64
-		if f := (lb + 16) / 116; fromSkin && f > 6.0/29 {
-			k = cbrtRef / f
-		} else {
-			k = math.Cbrt(g)
-		}
-		if lp := (p.L+16)*k - 16; p.L > labCubeL && lp > labCubeL && math.Abs(p.A) < 200 && math.Abs(p.B) < 200 {
-			m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(lp), float32(p.A*k), float32(p.B*k)
-			continue
-		}
-		x := p.XYZ()
-		q := colour.XYZ{X: x.X * g, Y: x.Y * g, Z: x.Z * g}.LabD50()
-		m.rel[3*i], m.rel[3*i+1], m.rel[3*i+2] = float32(q.L), float32(q.A), float32(q.B)
-	}
+	})
 }
 
 // rim marks the region's pixels within rimShare of its inner radius from

@@ -2,7 +2,39 @@ package segment
 
 import (
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
+
+// parallelFor calls body over [0, n) in chunks [lo, hi), on as many
+// goroutines as Go runs at once. Chunks are handed out in turn, a few per
+// goroutine, so that uneven work (a head in the middle of the photo)
+// still shares out. body must only write what its own chunk owns.
+func parallelFor(n int, body func(lo, hi int)) {
+	procs := runtime.GOMAXPROCS(0)
+	if procs <= 1 || n <= 1 {
+		body(0, n)
+		return
+	}
+	chunk := max(1, n/(4*procs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for g := 0; g < min(procs, (n+chunk-1)/chunk); g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(int64(chunk))) - chunk
+				if lo >= n {
+					return
+				}
+				body(lo, min(n, lo+chunk))
+			}
+		}()
+	}
+	wg.Wait()
+}
 
 // radixSelectMin is the length from which selectK selects by the values'
 // bits: quickselect's comparisons mispredict half the time, and on the

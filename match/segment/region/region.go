@@ -224,9 +224,13 @@ func Find(pix []float32, w, h int, o Options) (Region, error) {
 		return Region{}, ErrEmpty
 	}
 
-	tex := texture(full, float64(long)/640, ww, wh)
+	// The texture's two wide blurs run on another core beside the
+	// reductions.
+	texs := make(chan []float32, 1)
+	go func() { texs <- texture(full, float64(long)/640, ww, wh) }()
 	lab := resized(full, ww, wh)
 	admit := resizedMask(admitFull, ww, wh)
+	tex := <-texs
 
 	f := newFeatures(lab, tex, admit, ww, wh)
 	f.estimateSkin(false)
@@ -310,13 +314,9 @@ func admitMask(w, h int, o Options) gocv.Mat {
 // texture is the local RMS of fibre-scale lightness detail (L* units), at
 // the working size.
 func texture(full gocv.Mat, scale float64, ww, wh int) []float32 {
-	ch := gocv.Split(full)
-	defer func() {
-		for _, c := range ch {
-			c.Close()
-		}
-	}()
-	l := ch[0]
+	l := gocv.NewMat()
+	defer l.Close()
+	gocv.ExtractChannel(full, &l, 0) // L* only
 	blur := gocv.NewMat()
 	defer blur.Close()
 	gocv.GaussianBlur(l, &blur, image.Point{}, detailSigma640*scale, 0, gocv.BorderReflect101)
