@@ -12,8 +12,11 @@ import (
 // goroutine, so that uneven work (a head in the middle of the photo)
 // still shares out. body must only write what its own chunk owns.
 func parallelFor(n int, body func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
 	procs := runtime.GOMAXPROCS(0)
-	if procs <= 1 || n <= 1 {
+	if procs <= 1 || n == 1 {
 		body(0, n)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"sync/atomic"
 	"testing"
 )
 
@@ -221,6 +222,28 @@ func TestUpsampleTilesIsBilinearBetweenTileCentres(t *testing.T) {
 						t.Fatalf("%dx%d tiles of %d, (%d,%d) channel %d: %v, want %v", w, h, ts, x, y, ch, g, want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestParallelForCoversEachIndexOnce checks that the chunks handed out
+// cover [0, n) exactly once, for sizes around the chunking's edges.
+func TestParallelForCoversEachIndexOnce(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 63, 64, 65, 1000, 100003} {
+		seen := make([]int32, n)
+		parallelFor(n, func(lo, hi int) {
+			if lo < 0 || hi > n || lo >= hi {
+				t.Errorf("n %d: chunk [%d, %d)", n, lo, hi)
+				return
+			}
+			for i := lo; i < hi; i++ {
+				atomic.AddInt32(&seen[i], 1)
+			}
+		})
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("n %d: index %d visited %d times", n, i, c)
 			}
 		}
 	}
