@@ -35,3 +35,46 @@ func TestNotShadeTellsHairFromShadedSkin(t *testing.T) {
 		}
 	}
 }
+
+// TestFibrousShareTellsFibresFromALitSurface: the ends' mask on the
+// strands the hair stage found (and their blurred edges) is fibres; a blob
+// beside them, like a lit crown between strands, is not.
+func TestFibrousShareTellsFibresFromALitSurface(t *testing.T) {
+	const w, h = 60, 40
+	thin := make([]bool, w*h)
+	for y := 0; y < h; y++ {
+		for _, x := range []int{10, 20} { // two vertical strands, 1 px wide
+			thin[y*w+x] = true
+		}
+	}
+	reg := make([]bool, w*h)
+	for i := range reg {
+		reg[i] = true
+	}
+	mask := func(x0, x1 int) []bool {
+		m := make([]bool, w*h)
+		for y := 0; y < h; y++ {
+			for x := x0; x <= x1; x++ {
+				m[y*w+x] = true
+			}
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name     string
+		mask     []bool
+		thin     []bool
+		min, max float64
+	}{
+		{"the strands and their blurred edges", mask(9, 11), thin, 1, 1},
+		{"a surface beside the strands", mask(30, 55), thin, 0, 0},
+		{"a surface over one strand", mask(15, 34), thin, 0.2, 0.3},
+		{"nothing thin found", mask(9, 11), nil, 0, 0},
+		{"no mask", make([]bool, w*h), thin, 1, 1},
+	} {
+		got := fibrousShare(c.mask, c.thin, reg, w, h)
+		if got < c.min || got > c.max {
+			t.Errorf("%s: share %.3f, want %.2f–%.2f", c.name, got, c.min, c.max)
+		}
+	}
+}

@@ -514,6 +514,17 @@ func (m *measurer) run() Result {
 	if e.found && thinSeen*500 < nReg && (e.separations < 2*minSeparation || e.profiles < minProfiles) {
 		e.found = false
 	}
+	// Fibres are thin structures, which the hair stage finds; a lighter
+	// end whose pixels lie away from them is a surface in more light (a
+	// lit crown, a highlight), not fibres (fibrousShare).
+	fibrous := 1.0
+	if e.found && !e.hairDarker {
+		fibrous = fibrousShare(e.mask, m.hair, m.reg, m.w, m.h)
+		if fibrous < minFibrousShare {
+			e.found = false
+			m.warn = append(m.warn, fmt.Sprintf("the lighter pixels (L* %.0f against the skin's %.0f) lie away from any fibre (%.0f%% near one): a lit surface or a highlight, not light hair", e.hair.L, e.skin.L, 100*fibrous))
+		}
+	}
 	r.Scalp = ScalpResult{Colour: Colour{Lab: e.skin, Spread: e.skinSpread, Pixels: e.skinN}, Found: e.skinN > 0}
 	if r.Scalp.Found {
 		r.LitAt = "region"
@@ -632,6 +643,7 @@ func (m *measurer) run() Result {
 		{ramp(r.Hair.Fraction, 0.002, 0.01), "no hair found: hair colour and contrast cannot be measured (a bald scalp, or not a scalp)"},
 		{ramp(spread, 0.12, 0.3), "hair is concentrated in a small part of the region, not spread over a scalp (a face, eyebrows or a hairline edge?)"},
 		{notShade(r.Hair.Lab, r.Scalp.Lab, r.Contrast.DE00, m.o.MinHairContrast), shadeWarning(r.Hair.Lab, r.Scalp.Lab)},
+		{ramp(fibrous, minFibrousShare, fullFibrousShare), fmt.Sprintf("only %.0f%% of the light 'hair' lies near a fibre: much of it may be lit skin or a highlight; check the mask picture", 100*fibrous)},
 		// Thin fibres lower the confidence to at most half-way: the colour
 		// is uncertain (the warning says how to do better), not wrong.
 		{0.5 + 0.5*thin, ""},
