@@ -84,22 +84,22 @@ func contrast(hair, scalp colour.LabD50) Contrast {
 }
 
 // fibrousShare is the share of the ends' hair mask (in the region) that
-// lies within fibreNearPx of a thin structure the hair stage found (thin).
-// Fibres are thin structures: where the ends' far side is hair, its
-// pixels are the strands the top-hat found and their blurred edges; where
-// it is a surface in more light — a lit crown, a highlight, a cheek in the
-// sun — the top-hat finds pores and noise in it, and little of it lies
-// near them. Measured with the lighter end: our renders of grey and blond
-// hair 0.35–1.0 (blond on medium skin, its colour close to the skin's, the
-// least), real white hair (7-Left) 0.82; the lit bald crowns, shaved sides
-// and highlights of the real intake photos 0.004–0.11 (5-Top-Down 0.008,
-// 13-Left 0.004, 9-Front's hot spot 0.09). It returns 1 for an empty mask,
-// 0 when the hair stage found nothing thin.
-func fibrousShare(mask, thin, reg []bool, w, h int) float64 {
-	if thin == nil {
+// lies on the thin structures the hair stage found or within their 2 px
+// surroundings (near: nearHair's mask). Fibres are thin structures: where
+// the ends' far side is hair, its pixels are the strands the top-hat found
+// and their blurred edges; where it is a surface in more light — a lit
+// crown, a highlight, a cheek in the sun — the top-hat finds pores and
+// noise in it, and little of it lies near them. Measured with the lighter
+// end: our renders of grey and blond hair 0.36–1.0 (blond on medium skin,
+// its colour close to the skin's, the least), real white hair (7-Left)
+// 0.82; the lit bald crowns, shaved sides and highlights of the real intake
+// photos 0.004–0.10 (13-Left 0.004, 5-Top-Down 0.008, 9-Front's hot spot
+// 0.09). It returns 1 for an empty mask, 0 when the hair stage found
+// nothing thin (near nil).
+func fibrousShare(mask, near, reg []bool) float64 {
+	if near == nil {
 		return 0
 	}
-	near := dilateMask(thin, w, h, fibreNearPx)
 	in, all := 0, 0
 	for i, v := range mask {
 		if v && reg[i] {
@@ -116,10 +116,8 @@ func fibrousShare(mask, thin, reg []bool, w, h int) float64 {
 }
 
 // A lighter 'hair' less than minFibrousShare near fibres is not hair;
-// below fullFibrousShare its confidence falls. fibreNearPx is a fibre's
-// blurred edge in working pixels.
+// below fullFibrousShare its confidence falls.
 const (
 	minFibrousShare  = 0.1
 	fullFibrousShare = 0.3
-	fibreNearPx      = 2
 )

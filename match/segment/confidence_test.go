@@ -72,7 +72,11 @@ func TestFibrousShareTellsFibresFromALitSurface(t *testing.T) {
 		{"nothing thin found", mask(9, 11), nil, 0, 0},
 		{"no mask", make([]bool, w*h), thin, 1, 1},
 	} {
-		got := fibrousShare(c.mask, c.thin, reg, w, h)
+		var near []bool
+		if c.thin != nil {
+			near = dilateBy(c.thin, w, h, nearHairKernel)
+		}
+		got := fibrousShare(c.mask, near, reg)
 		if got < c.min || got > c.max {
 			t.Errorf("%s: share %.3f, want %.2f–%.2f", c.name, got, c.min, c.max)
 		}

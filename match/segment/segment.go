@@ -519,7 +519,7 @@ func (m *measurer) run() Result {
 	// lit crown, a highlight), not fibres (fibrousShare).
 	fibrous := 1.0
 	if e.found && !e.hairDarker {
-		fibrous = fibrousShare(e.mask, m.hair, m.reg, m.w, m.h)
+		fibrous = fibrousShare(e.mask, m.near, m.reg)
 		if fibrous < minFibrousShare {
 			e.found = false
 			m.warn = append(m.warn, fmt.Sprintf("the lighter pixels (L* %.0f against the skin's %.0f) lie away from any fibre (%.0f%% near one): a lit surface or a highlight, not light hair", e.hair.L, e.skin.L, 100*fibrous))
