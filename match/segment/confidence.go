@@ -121,3 +121,43 @@ const (
 	minFibrousShare  = 0.1
 	fullFibrousShare = 0.3
 )
+
+// offSkinHue is how far, in a*b* units, the colour lab lies outside the
+// skin hues minDeg–maxDeg (Options.SkinHueMinDeg/MaxDeg, the hue test that
+// admits skin): 0 within them, else its distance from the nearer edge of
+// that sector. Skin's own colour comes from melanin and blood, and lies in
+// the sector; a scalp reading beyond it is the skin with something else on
+// it — a sheen reflecting a blue sky or a lamp, a colour cast — or not
+// skin. On the real intake photos (uncalibrated): 3-Left's and 37-Front's
+// scalps, read where a skylight sheen lies on dark skin, 22 and 10.5
+// units; 13-Back's, read on a shirt and the neck, 5.8; pinkish skin under a
+// phone's white balance (hue 3–9°) 0.9–1.8, and 2.6 at the most (34-Left).
+func offSkinHue(lab colour.LabD50, minDeg, maxDeg float64) float64 {
+	c := math.Hypot(lab.A, lab.B)
+	if c == 0 {
+		return 0
+	}
+	h := math.Atan2(lab.B, lab.A) * 180 / math.Pi
+	if h >= minDeg && h <= maxDeg {
+		return 0
+	}
+	// The angle to the nearer edge, either way round the circle.
+	d := math.Min(angleBetween(h, minDeg), angleBetween(h, maxDeg))
+	if d >= 90 {
+		return c
+	}
+	return c * math.Sin(d*math.Pi/180)
+}
+
+// angleBetween is the angle in degrees (0–180) between hues a and b.
+func angleBetween(a, b float64) float64 {
+	d := math.Mod(math.Abs(a-b), 360)
+	return math.Min(d, 360-d)
+}
+
+// A scalp colour up to minOffSkinHue a*b* units outside the skin hues is
+// skin (noise, a mild cast); from maxOffSkinHue on it is not trusted.
+const (
+	minOffSkinHue = 2.0
+	maxOffSkinHue = 5.0
+)

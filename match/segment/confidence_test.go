@@ -82,3 +82,31 @@ func TestFibrousShareTellsFibresFromALitSurface(t *testing.T) {
 		}
 	}
 }
+
+// TestOffSkinHueMeasuresTheDistanceFromSkinHues: colours within the skin
+// hues are 0 off; beyond them, the distance in a*b* from the sector's
+// nearer edge, whichever way round the hue circle lies.
+func TestOffSkinHueMeasuresTheDistanceFromSkinHues(t *testing.T) {
+	lab := func(c, hueDeg float64) colour.LabD50 {
+		r := hueDeg * math.Pi / 180
+		return colour.LabD50{L: 60, A: c * math.Cos(r), B: c * math.Sin(r)}
+	}
+	for _, c := range []struct {
+		name string
+		lab  colour.LabD50
+		want float64
+	}{
+		{"skin, mid-sector", lab(20, 50), 0},
+		{"skin at the sector's edge", lab(20, 15), 0},
+		{"neutral", colour.LabD50{L: 60}, 0},
+		{"pinkish skin, 12° below", lab(6, 3), 6 * math.Sin(12*math.Pi/180)},
+		{"a blue sheen, 79° below", lab(22, -64), 22 * math.Sin(79*math.Pi/180)},
+		{"just beyond the upper edge", lab(10, 95), 10 * math.Sin(10*math.Pi/180)},
+		{"opposite, across ±180°", lab(9, -170), 9},
+		{"green, 95° above", lab(8, 180), 8},
+	} {
+		if got := offSkinHue(c.lab, 15, 85); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("%s: %.4f off, want %.4f", c.name, got, c.want)
+		}
+	}
+}

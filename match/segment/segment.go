@@ -658,6 +658,11 @@ func (m *measurer) run() Result {
 	if clippedShare >= minClippedShare {
 		fs = append(fs, factor{1 - clippedShare, fmt.Sprintf("%.0f%% of the scalp region is overexposed (a colour channel at its limit): its colour there is not the skin's or the hair's; expose for the skin (the white patch of the card just below its limit)", 100*clippedShare)})
 	}
+	if r.Scalp.Found {
+		if d := offSkinHue(r.Scalp.Lab, m.o.SkinHueMinDeg, m.o.SkinHueMaxDeg); d > minOffSkinHue {
+			fs = append(fs, factor{ramp(-d, -maxOffSkinHue, -minOffSkinHue), fmt.Sprintf("the scalp colour (a* %.0f, b* %.0f) lies %.1f units outside the hues of skin: a sheen of the sky or a lamp on the skin, a colour cast, or not skin; check the mask picture, and photograph in diffuse light with the card", r.Scalp.Lab.A, r.Scalp.Lab.B, d)})
+		}
+	}
 	if impossible < 1 {
 		// The warning was added above, with the value.
 		fs = append(fs, factor{impossible, ""})
