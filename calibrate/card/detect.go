@@ -217,18 +217,18 @@ func detectAtScale(src gocv.Mat, s float64, fine bool) (*Detection, *RejectedErr
 	// The binarisations are independent (most of their time is the
 	// contours' per-blob calls): they run side by side, and their grids
 	// are gathered in the order above.
-	seen := make([][]grid, len(bins))
+	perBin := make([][]grid, len(bins))
 	var wg sync.WaitGroup
 	for k, b := range bins {
 		wg.Add(1)
 		go func(k int, b binarisation) {
 			defer wg.Done()
-			seen[k] = buildGrids(findQuads(gray, []int{b.block}, b.c))
+			perBin[k] = buildGrids(findQuads(gray, []int{b.block}, b.c))
 		}(k, b)
 	}
 	wg.Wait()
 	var grids []grid
-	for _, g := range seen {
+	for _, g := range perBin {
 		grids = append(grids, g...)
 	}
 	sort.SliceStable(grids, func(a, b int) bool { return len(grids[a].cells) > len(grids[b].cells) })

@@ -596,6 +596,17 @@ func findEnds(in endsInput) endsResult {
 	if !r.found {
 		return r
 	}
+	// The far end of the cover distribution needs only the cover and the
+	// two ends: it is found on another core beside the profiles and the
+	// chroma below.
+	type farRead struct {
+		end float64
+		ok  bool
+	}
+	farEnd := beside(func() farRead {
+		end, ok := opaqueEnd(cover, in.fibre, in.w, tailTiles*in.tilePx, skinEnd, hairEnd)
+		return farRead{end, ok}
+	})
 	// The fibre's direction from the skin: the principal direction of
 	// the means of small blocks around the strands. Lens blur is linear in
 	// linear light, so a blurred pixel stays on the skin-to-fibre line;
@@ -605,18 +616,6 @@ func findEnds(in endsInput) endsResult {
 	// far along it the fibre lies; when the fibre is close to the skin's
 	// luminance, the projection of the cores on that direction does, which
 	// cannot extrapolate beyond the cores' own distance.
-	// The far end of the cover distribution needs only the cover and the
-	// two ends: it is found on another core beside the profiles and the
-	// chroma below.
-	type far struct {
-		end float64
-		ok  bool
-	}
-	farEnd := make(chan far, 1)
-	go func() {
-		end, ok := opaqueEnd(cover, in.fibre, in.w, tailTiles*in.tilePx, skinEnd, hairEnd)
-		farEnd <- far{end, ok}
-	}()
 	near := dilateMask(r.mask, in.w, in.h, 2+int(math.Ceil(2*in.blurPx)))
 	var sumNear float64
 	for i, v := range near {
@@ -674,13 +673,17 @@ func findEnds(in endsInput) endsResult {
 		// model; its clumps read the truth). Read there where there are
 		// enough of them.
 		// The clumps and the cores are read side by side.
-		deep := make(chan struct{})
-		go func() {
-			defer close(deep)
-			deepA, deepB, deepOK = deepChroma(xyz, shade, cover, thick, in)
-		}()
+		type clumps struct {
+			a, b float64
+			ok   bool
+		}
+		deep := beside(func() clumps {
+			a, b, ok := deepChroma(xyz, shade, cover, thick, in)
+			return clumps{a, b, ok}
+		})
 		cc = coreChroma(xyz, shade, in.reg, in.w, in.h, admit, r.skin, hairEnd[1], in.chromaSmearPx)
-		<-deep
+		cl := deep()
+		deepA, deepB, deepOK = cl.a, cl.b, cl.ok
 	}
 	if cc.ok {
 		hl := colour.XYZ{X: hairEnd[0], Y: hairEnd[1], Z: hairEnd[2]}.LabD50()
@@ -709,8 +712,8 @@ func findEnds(in endsInput) endsResult {
 	// too thin and blurred for their profiles): that is the colour's
 	// uncertainty, for the confidence.
 	first := colour.XYZ{X: f[0], Y: math.Max(f[1], 1e-4), Z: f[2]}.LabD50()
-	if fe := <-farEnd; fe.ok && fe.end > m {
-		end := fe.end
+	if fr := farEnd(); fr.ok && fr.end > m {
+		end := fr.end
 		fe := add3(skinEnd, scale3(d, end))
 		far := colour.XYZ{X: math.Max(fe[0], 1e-4), Y: math.Max(fe[1], 1e-4), Z: math.Max(fe[2], 1e-4)}.LabD50()
 		if first.L <= opaqueFibreL {

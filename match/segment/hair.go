@@ -13,14 +13,9 @@ import (
 func (m *measurer) findHair(quick bool) {
 	// The direction and the channels' noise read the photo and the
 	// local skin only: they are found side by side.
-	var ns [3]float64
-	noise := make(chan struct{})
-	go func() {
-		defer close(noise)
-		ns = m.channelNoise()
-	}()
+	noise := beside(m.channelNoise)
 	m.u = m.hairDirection()
-	<-noise
+	ns := noise()
 	n := m.w * m.h
 	// Matched filter: weight each channel by the hair's contrast in it over
 	// its pixel-noise variance.
@@ -326,10 +321,9 @@ func (m *measurer) thinHair(lo, hi float64) []bool {
 	}
 	// The candidates' distances to their edge are found on another core
 	// beside their labelling.
-	dts := make(chan []float32, 1)
-	go func() { dts <- distanceToEdge(cand, m.w, m.h) }()
+	dts := beside(func() []float32 { return distanceToEdge(cand, m.w, m.h) })
 	lab, nl := labels(cand, m.w, m.h)
-	dt := <-dts
+	dt := dts()
 	out := make([]bool, n)
 	if nl == 0 {
 		return out

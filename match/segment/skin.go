@@ -215,14 +215,9 @@ func (m *measurer) skinPass(admit func(i int) bool) bool {
 func (m *measurer) relight() {
 	// The rim and the light's fit both only read the region and the
 	// local skin: they are found side by side.
-	var rim []bool
-	rimDone := make(chan struct{})
-	go func() {
-		defer close(rimDone)
-		rim = m.rim()
-	}()
+	rims := beside(m.rim)
 	fit := m.shadingFit()
-	<-rimDone
+	rim := rims()
 	// The best-lit skin: a high quantile of the smooth fit, which a scar
 	// or a large highlight (both lighter than skin, both outliers to the
 	// fit) cannot raise.

@@ -7,6 +7,17 @@ import (
 	"sync/atomic"
 )
 
+// beside starts f on another goroutine and returns a function that waits
+// for its result: for a step that reads what the caller's next steps only
+// read, and writes nothing they use. The result is buffered, so f finishes
+// even if nobody waits (a caller's early return), and must then read
+// nothing the caller frees.
+func beside[T any](f func() T) func() T {
+	out := make(chan T, 1)
+	go func() { out <- f() }()
+	return func() T { return <-out }
+}
+
 // parallelFor calls body over [0, n) in chunks [lo, hi), on as many
 // goroutines as Go runs at once. Chunks are handed out in turn, a few per
 // goroutine, so that uneven work (a head in the middle of the photo)

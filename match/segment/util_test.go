@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestMinFilterMatchesTheNaiveWindow(t *testing.T) {
@@ -246,5 +247,28 @@ func TestParallelForCoversEachIndexOnce(t *testing.T) {
 				t.Fatalf("n %d: index %d visited %d times", n, i, c)
 			}
 		}
+	}
+}
+
+// TestBesideReturnsWhatTheStepMade: the waiting function hands back the
+// step's own result, made once, on another goroutine.
+func TestBesideReturnsWhatTheStepMade(t *testing.T) {
+	var calls atomic.Int32
+	started := make(chan struct{})
+	wait := beside(func() []int {
+		close(started)
+		calls.Add(1)
+		return []int{3, 1, 4}
+	})
+	select { // it runs without anyone waiting
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the step had not started 5 s after beside returned")
+	}
+	if got := wait(); len(got) != 3 || got[0] != 3 || got[2] != 4 {
+		t.Errorf("got %v, want [3 1 4]", got)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the step ran %d times", n)
 	}
 }
