@@ -415,12 +415,7 @@ func fitGapChroma(xs []float64, vs [][3]float64, length float64) (float64, bool)
 	best, bestS := math.Inf(1), 0.0
 	var bestSteps float64
 	try := func(s float64) {
-		var e, steps float64
-		for c := 1; c <= 2; c++ {
-			res, st := fitLevels(wx, wv, c, e1, e2, s)
-			e += res
-			steps = math.Max(steps, st)
-		}
+		e, steps := fitLevels(wx, wv, e1, e2, s)
 		if e < best {
 			best, bestS, bestSteps = e, s, steps
 		}
@@ -437,28 +432,41 @@ func fitGapChroma(xs []float64, vs [][3]float64, length float64) (float64, bool)
 	return bestS, true
 }
 
-// fitLevels fits channel c of the profile as a + (g − a)Φ((x−e1)/σ) +
-// (b − g)Φ((x−e2)/σ) by least squares and returns the residual and the
-// larger of the two steps |g − a|, |b − g|.
-func fitLevels(xs []float64, vs [][3]float64, c int, e1, e2, s float64) (float64, float64) {
-	// Basis: 1 − Φ1 (patch i), Φ1 − Φ2 (the gap), Φ2 (patch j).
+// fitLevels fits Cb and Cr (channels 1 and 2) of the profile, each as
+// a + (g − a)Φ((x−e1)/σ) + (b − g)Φ((x−e2)/σ), by least squares on one
+// basis, and returns the two channels' summed residual and the largest of
+// their steps |g − a|, |b − g|.
+func fitLevels(xs []float64, vs [][3]float64, e1, e2, s float64) (float64, float64) {
+	// Basis: 1 − Φ1 (patch i), Φ1 − Φ2 (the gap), Φ2 (patch j); the
+	// same for both channels, so it is built and factorised once.
 	a := mat.NewDense(len(xs), 3, nil)
-	y := mat.NewVecDense(len(xs), nil)
+	y := mat.NewDense(len(xs), 2, nil)
 	for k, x := range xs {
 		p1 := 0.5 * math.Erfc(-(x-e1)/(s*math.Sqrt2))
 		p2 := 0.5 * math.Erfc(-(x-e2)/(s*math.Sqrt2))
 		a.Set(k, 0, 1-p1)
 		a.Set(k, 1, p1-p2)
 		a.Set(k, 2, p2)
-		y.SetVec(k, vs[k][c])
+		y.Set(k, 0, vs[k][1])
+		y.Set(k, 1, vs[k][2])
 	}
-	var sol mat.VecDense
-	if err := sol.SolveVec(a, y); err != nil {
+	var qr mat.QR
+	qr.Factorize(a)
+	var sol mat.Dense
+	if err := qr.SolveTo(&sol, false, y); err != nil {
 		return math.Inf(1), 0
 	}
-	var fit, res mat.VecDense
-	fit.MulVec(a, &sol)
-	res.SubVec(y, &fit)
-	l0, lg, l1 := sol.AtVec(0), sol.AtVec(1), sol.AtVec(2)
-	return mat.Dot(&res, &res), math.Max(math.Abs(lg-l0), math.Abs(l1-lg))
+	var fit, res mat.Dense
+	fit.Mul(a, &sol)
+	res.Sub(y, &fit)
+	var e, steps float64
+	for c := 0; c < 2; c++ {
+		for k := range xs {
+			r := res.At(k, c)
+			e += r * r
+		}
+		l0, lg, l1 := sol.At(0, c), sol.At(1, c), sol.At(2, c)
+		steps = math.Max(steps, math.Max(math.Abs(lg-l0), math.Abs(l1-lg)))
+	}
+	return e, steps
 }
