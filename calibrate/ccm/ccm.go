@@ -115,18 +115,24 @@ type Model struct {
 	Coef []float64 `json:"coefficients"`
 }
 
-func terms(k Kind, rgb [3]float64) []float64 {
+// maxTerms is the most terms a model kind has (RootPoly2's six).
+const maxTerms = 6
+
+// terms returns the model's terms of rgb in the first n entries of an
+// array, so that applying a model allocates nothing (the ΔE00 refinement
+// applies one hundreds of thousands of times per photo).
+func terms(k Kind, rgb [3]float64) (t [maxTerms]float64, n int) {
 	r, g, b := rgb[0], rgb[1], rgb[2]
 	switch k {
 	case RootPoly2:
 		sq := func(v float64) float64 { return math.Sqrt(math.Max(v, 0)) }
-		return []float64{r, g, b, sq(r * g), sq(g * b), sq(r * b)}
+		return [maxTerms]float64{r, g, b, sq(r * g), sq(g * b), sq(r * b)}, 6
 	default:
-		return []float64{r, g, b}
+		return [maxTerms]float64{r, g, b}, 3
 	}
 }
 
-func nTerms(k Kind) int { return len(terms(k, [3]float64{})) }
+func nTerms(k Kind) int { _, n := terms(k, [3]float64{}); return n }
 
 // Validate checks that a model (e.g. loaded from a profile) is usable.
 func (m Model) Validate() error {
@@ -148,8 +154,7 @@ func (m Model) Validate() error {
 
 // XYZ applies the model to linear camera RGB.
 func (m Model) XYZ(rgb [3]float64) colour.XYZ {
-	t := terms(m.Kind, rgb)
-	n := len(t)
+	t, n := terms(m.Kind, rgb)
 	var out [3]float64
 	for i := 0; i < 3; i++ {
 		for j := 0; j < n; j++ {
@@ -201,8 +206,8 @@ func fitLS(k Kind, s []Sample) (Model, error) {
 	for i, smp := range s {
 		x := smp.Ref.XYZ()
 		w := 1 / math.Sqrt(math.Max(x.Y, 0.01))
-		t := terms(k, smp.RGB)
-		for j := range t {
+		t, nt := terms(k, smp.RGB)
+		for j := range nt {
 			a.Set(i, j, t[j]*w)
 		}
 		bm.Set(i, 0, x.X*w)
