@@ -216,7 +216,8 @@ func (m *measurer) relight() {
 	// The rim and the light's fit both only read the region and the
 	// local skin: they are found side by side.
 	rims := beside(m.rim)
-	fit := m.shadingFit()
+	sh := m.shadingFit()
+	fit := sh.at
 	rim := rims()
 	// The best-lit skin: a high quantile of the smooth fit, which a scar
 	// or a large highlight (both lighter than skin, both outliers to the
@@ -233,7 +234,14 @@ func (m *measurer) relight() {
 	rLo, rHi := math.Exp(-maxLocalShading), math.Exp(maxLocalShading)
 	// Each pixel is relit on its own: the pixels are shared out among
 	// the cores.
+	// A ratio clearly inside the bounds by the product form needs no
+	// exact fit (the exact value would pass it too); one near or beyond
+	// them is decided, and replaced, with the exact value.
+	sureLo, sureHi := rLo*(1+nearRatio), rHi*(1-nearRatio)
 	parallelFor(len(m.reg), func(lo, hi int) {
+		rowY, next := -1, lo
+		var cross, step float64
+		fast := false
 		for i := lo; i < hi; i++ {
 			if !m.reg[i] {
 				continue
@@ -242,12 +250,28 @@ func (m *measurer) relight() {
 			// hollow); where it strays far from the fit it is something else
 			// (a scar, a highlight, a birthmark) and the fit gives the light.
 			y := i / m.w
+			px := i - y*m.w
+			if y != rowY || i != next {
+				// A new row, or a gap in it: the cross term afresh.
+				rowY = y
+				cross, step, fast = sh.along(px, y)
+			} else {
+				cross *= step
+			}
+			next = i + 1
 			lb := float64(m.bg[3*i])
 			yb := labY(lb)
-			yf := fit(i-y*m.w, y)
 			fromSkin := true
-			if r := yb / yf; r > rHi || r < rLo {
-				yb, fromSkin = yf, false
+			sure := false
+			if fast {
+				r := yb / (sh.col[px] * sh.row[y] * cross)
+				sure = r > sureLo && r < sureHi
+			}
+			if !sure {
+				yf := fit(px, y)
+				if r := yb / yf; r > rHi || r < rLo {
+					yb, fromSkin = yf, false
+				}
 			}
 			if rim[i] && yb < m.o.ShadowRatio*yRef {
 				m.reg[i] = false
@@ -303,7 +327,7 @@ func (m *measurer) rim() []bool {
 // local skin over the region, robustly (points beyond 3 MADs are dropped
 // and the fit repeated), and returns the fitted luminance at a pixel. Light
 // falling off over a curved head is smooth; scars and highlights are not.
-func (m *measurer) shadingFit() func(x, y int) float64 {
+func (m *measurer) shadingFit() shading {
 	type pt struct {
 		f [6]float64
 		z float64
@@ -359,25 +383,73 @@ func (m *measurer) shadingFit() func(x, y int) float64 {
 	}
 	if coef == ([6]float64{}) {
 		// Too few points for a surface: no shading model.
-		return func(x, y int) float64 { return labY(float64(m.bg[3*(y*m.w+x)])) }
+		return shading{at: func(x, y int) float64 { return labY(float64(m.bg[3*(y*m.w+x)])) }}
 	}
+	return newShading(coef, m.w, m.h)
+}
+
+// newShading is the surface exp(c · [1, u, v, u², uv, v²]) over a w × h
+// image, u and v running from −1 to 1 across it as in shadingFit.
+func newShading(coef [6]float64, w, h int) shading {
 	// The features per column and per row, computed once: the same
-	// products as feat, so the same sums.
-	us, uu := make([]float64, m.w), make([]float64, m.w)
+	// products as shadingFit's feat, so the same sums.
+	us, uu := make([]float64, w), make([]float64, w)
 	for x := range us {
-		f := feat(x, 0)
-		us[x], uu[x] = f[1], f[3]
+		u := 2*float64(x)/float64(w) - 1
+		us[x], uu[x] = u, u*u
 	}
-	vs, vv := make([]float64, m.h), make([]float64, m.h)
+	vs, vv := make([]float64, h), make([]float64, h)
 	for y := range vs {
-		f := feat(0, y)
-		vs[y], vv[y] = f[2], f[5]
+		v := 2*float64(y)/float64(h) - 1
+		vs[y], vv[y] = v, v*v
 	}
-	return func(x, y int) float64 {
+	sh := shading{at: func(x, y int) float64 {
 		u, v := us[x], vs[y]
 		return math.Exp(dot6(coef, [6]float64{1, u, v, uu[x], u * v, vv[y]}))
+	}}
+	// The same surface as a product of a column factor, a row factor and
+	// the cross term exp(c₄uv), which along a row is a geometric sequence
+	// in x (u steps by 2/w): a few multiplications per pixel, not an exp.
+	sh.col, sh.row = make([]float64, w), make([]float64, h)
+	for x := range sh.col {
+		sh.col[x] = math.Exp(coef[0] + coef[1]*us[x] + coef[3]*uu[x])
 	}
+	sh.beta = make([]float64, h)
+	for y := range sh.row {
+		sh.row[y] = math.Exp(coef[2]*vs[y] + coef[5]*vv[y])
+		sh.beta[y] = coef[4] * vs[y]
+	}
+	sh.du, sh.u = 2/float64(w), us
+	return sh
 }
+
+// shading is the light's fitted surface: at is the fitted luminance at a
+// pixel. Where the surface was fitted, col, row and beta give it again
+// without an exp per pixel (shading.along), to within rounding; relight
+// uses that only to decide what the exact value would decide too.
+type shading struct {
+	at       func(x, y int) float64
+	col, row []float64
+	beta, u  []float64
+	du       float64
+}
+
+// along returns the cross term exp(c₄uv) at (x, y) and its factor from
+// one pixel of the row to the next: the surface at (x, y) is then
+// col[x]·row[y]·cross, and at (x+1, y) the same with cross·step. ok is
+// false without a fitted surface.
+func (s shading) along(x, y int) (cross, step float64, ok bool) {
+	if s.col == nil {
+		return 0, 0, false
+	}
+	return math.Exp(s.beta[y] * s.u[x]), math.Exp(s.beta[y] * s.du), true
+}
+
+// nearRatio is the relative error the product form may carry against the
+// exact exp(c·f) (a few roundings per step, over at most a row of steps:
+// about 10⁻¹³), with a wide margin: a ratio this close to a bound is
+// decided on the exact value.
+const nearRatio = 1e-9
 
 func dot6(a, b [6]float64) float64 {
 	return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] + a[3]*b[3] + a[4]*b[4] + a[5]*b[5]

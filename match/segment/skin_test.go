@@ -107,3 +107,43 @@ func TestLightStageKeepsDenseHairAndDropsTheRimsShadow(t *testing.T) {
 		t.Errorf("the rim's deep shadow (light below 0.4): %.0f%% dropped, want ≥ 80%%", 100*dropped)
 	}
 }
+
+// relight decides most pixels' light test on shading's product form and
+// only the doubtful ones on the exact exp: that is the same decision only
+// if the product form stays within nearRatio of the exact surface, along
+// whole rows and from any pixel a chunk of the region starts at. A wrong
+// factor in the form (as one was while it was written) changes the
+// measurement, and fails here.
+func TestShadingProductFormTracksTheExactSurface(t *testing.T) {
+	const w, h = 1600, 1200
+	for _, coef := range [][6]float64{
+		{-1.6, 0.3, -0.2, -0.4, 0.25, -0.3},
+		{-3, -1.2, 0.8, 0.9, -1.5, 0.6}, // steep light and a strong cross term
+		{0.5, 0, 0, 0, 0, 0},             // flat
+		{-2, 0.1, 0.1, 0, 4, 0},          // only the cross term
+	} {
+		sh := newShading(coef, w, h)
+		worst := 0.0
+		for y := 0; y < h; y += 7 {
+			for _, x0 := range []int{0, 1, 333, w - 2} {
+				cross, step, ok := sh.along(x0, y)
+				if !ok {
+					t.Fatalf("%v: a fitted surface has no product form", coef)
+				}
+				for x := x0; x < w; x++ {
+					exact := sh.at(x, y)
+					approx := sh.col[x] * sh.row[y] * cross
+					worst = math.Max(worst, math.Abs(approx/exact-1))
+					cross *= step
+				}
+			}
+		}
+		t.Logf("%v: worst relative difference %.1e", coef, worst)
+		if worst > nearRatio/100 {
+			t.Errorf("%v: the product form strays %.1e from the exact surface, more than a hundredth of the %.0e relight trusts it to", coef, worst, nearRatio)
+		}
+	}
+	if _, _, ok := (shading{at: func(int, int) float64 { return 1 }}).along(0, 0); ok {
+		t.Error("a shading without a fitted surface claims a product form")
+	}
+}
