@@ -368,7 +368,7 @@ func appendQuads(out []quad, bw gocv.Mat, imgArea float64) []quad {
 		}
 		peri := gocv.ArcLength(pv, true)
 		approx := gocv.ApproxPolyDP(pv, 0.06*peri, true)
-		pts := approx.ToPoints()
+		pts := points(approx)
 		approx.Close()
 		if len(pts) != 4 {
 			// Small, soft patches come out as rounded blobs with 5–8
