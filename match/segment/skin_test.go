@@ -119,8 +119,8 @@ func TestShadingProductFormTracksTheExactSurface(t *testing.T) {
 	for _, coef := range [][6]float64{
 		{-1.6, 0.3, -0.2, -0.4, 0.25, -0.3},
 		{-3, -1.2, 0.8, 0.9, -1.5, 0.6}, // steep light and a strong cross term
-		{0.5, 0, 0, 0, 0, 0},             // flat
-		{-2, 0.1, 0.1, 0, 4, 0},          // only the cross term
+		{0.5, 0, 0, 0, 0, 0},            // flat
+		{-2, 0.1, 0.1, 0, 4, 0},         // only the cross term
 	} {
 		sh := newShading(coef, w, h)
 		worst := 0.0
