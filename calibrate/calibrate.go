@@ -147,9 +147,11 @@ func Read(photo string, img gocv.Mat, opt ReadOptions) (Reading, error) {
 
 // Fit thresholds.
 const (
-	// minUsedPatches: below this many usable patches no honest fit exists
-	// (a 3×3 matrix has 9 unknowns; cross-validation needs spares).
-	minUsedPatches = 12
+	// MinSessionPatches: Fit refuses a session with fewer usable patches
+	// (FitWith can go down to MinPatchesInFrame); the occlusion check
+	// needs this many to find the agreeing two thirds among, and is not
+	// made on fewer.
+	MinSessionPatches = 12
 	// occludedMinDE00 and occludedFactor decide that a patch is covered by
 	// something: its cross-validated error exceeds both this absolute
 	// level and this multiple of the median patch's.
@@ -181,8 +183,33 @@ type Session struct {
 }
 
 // Fit fits one colour correction to the readings of a session's card
-// photos and reports each photo's patches under it.
-func Fit(readings []Reading) (*Session, error) {
+// photos and reports each photo's patches under it. It refuses a session
+// with fewer than 12 usable patches: a profile corrects every photo of
+// the shoot, and a card shot is cheap to re-take.
+func Fit(readings []Reading) (*Session, error) { return FitWith(readings, FitOptions{}) }
+
+// FitOptions adjusts Fit.
+type FitOptions struct {
+	// MinUsedPatches is the fewest usable patches to fit to: 0 for
+	// Fit's MinSessionPatches, and never below MinPatchesInFrame.
+	MinUsedPatches int
+}
+
+// MinPatchesInFrame is the fewest usable patches a fit can rest on: a
+// 3×3 matrix's rows have 3 unknowns each, and leaving one patch out still
+// leaves 7 equations for them; root-polynomial models (6 terms a row)
+// need 12 and drop out below that. measure uses it for a card in the
+// photo itself, which cannot be re-taken once the client has left: the
+// fit's cross-validated error, reported, says how far to trust it.
+const MinPatchesInFrame = 8
+
+// FitWith is Fit with options.
+func FitWith(readings []Reading, opt FitOptions) (*Session, error) {
+	need := opt.MinUsedPatches
+	if need <= 0 {
+		need = MinSessionPatches
+	}
+	need = max(need, MinPatchesInFrame)
 	if len(readings) == 0 {
 		return nil, errors.New("no card readings to fit")
 	}
@@ -231,7 +258,7 @@ func Fit(readings []Reading) (*Session, error) {
 	// matrix fitted to the best-agreeing two thirds of the patches, their
 	// error is far above the rest. Fitting to all first would let a large
 	// cover drag the fit towards itself and hide.
-	if s, os := samples(isUsed); len(s) >= minUsedPatches {
+	if s, os := samples(isUsed); len(s) >= MinSessionPatches {
 		for k, flag := range coveredPatches(s) {
 			if flag != "" {
 				occluded[[2]int{os[k].photo, os[k].patch}] = flag
@@ -239,7 +266,7 @@ func Fit(readings []Reading) (*Session, error) {
 		}
 	}
 	s, os := samples(isUsed)
-	if len(s) < minUsedPatches {
+	if len(s) < need {
 		// Say why, by flag, so that the photographer knows what to fix.
 		count := map[string]int{}
 		for p, r := range readings {
@@ -259,7 +286,7 @@ func Fit(readings []Reading) (*Session, error) {
 			}
 		}
 		return nil, fmt.Errorf("%w: %d of %d patches are usable (flagged: %s); need %d: re-take the card photo in even light without glare, exposed so that the white patch is not clipped",
-			ErrTooFewPatches, len(s), card.NumPatches*len(readings), strings.Join(why, ", "), minUsedPatches)
+			ErrTooFewPatches, len(s), card.NumPatches*len(readings), strings.Join(why, ", "), need)
 	}
 	groups := os2groups(os, func(o obs) int { return o.patch })
 
@@ -560,7 +587,7 @@ func coveredPatches(s []ccm.Sample) []string {
 	if err != nil {
 		return out
 	}
-	keepN := max(minUsedPatches, (2*len(s)+2)/3)
+	keepN := max(MinSessionPatches, (2*len(s)+2)/3)
 	var med float64
 	for iter := 0; iter < 3; iter++ {
 		e := m.Errors(s)

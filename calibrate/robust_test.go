@@ -498,3 +498,61 @@ func TestRobustPhoneToneCurveIsMeasuredOnTheGreys(t *testing.T) {
 		}
 	}
 }
+
+// A card in the photo being measured cannot be re-taken once the client
+// has left: FitWith lets it rest on as few as MinPatchesInFrame usable
+// patches, where a session profile (Fit) needs MinSessionPatches. The
+// over-exposed and half-glared cards that Fit refuses above are fitted,
+// with the error their own leave-one-out gives; a card left with fewer
+// than 8 is still refused, and says it needs 8.
+func TestFitWithTakesAnInFrameCardASessionRefuses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders photos")
+	}
+	for _, tc := range []struct {
+		name   string
+		scene  synth.Scene
+		fits   bool
+		maxLOO float64
+	}{
+		{"a badly over-exposed card", scene(func(s *synth.Scene) { s.Camera.Exposure = 2.5 }), true, 1.5},
+		{"glare over half the card", scene(func(s *synth.Scene) {
+			s.Glare = &synth.Glare{Centre: card.Point{X: 12, Y: 5}, Radius: 3, Strength: 0.6}
+		}), true, 2.5},
+		{"a card so over-exposed that under 8 patches remain", scene(func(s *synth.Scene) { s.Camera.Exposure = 6 }), false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img, _ := synth.Render(tc.scene)
+			m, err := gocv.ImageToMatRGB(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			r, err := calibrate.Read("scene.jpg", m, calibrate.ReadOptions{})
+			if err != nil {
+				t.Fatalf("card not read: %v", err)
+			}
+			if _, err := calibrate.Fit([]calibrate.Reading{r}); !errors.Is(err, calibrate.ErrTooFewPatches) {
+				t.Fatalf("Fit: %v, want %v (a session profile needs %d patches)", err, calibrate.ErrTooFewPatches, calibrate.MinSessionPatches)
+			}
+			sess, err := calibrate.FitWith([]calibrate.Reading{r}, calibrate.FitOptions{MinUsedPatches: calibrate.MinPatchesInFrame})
+			if !tc.fits {
+				if !errors.Is(err, calibrate.ErrTooFewPatches) || !strings.Contains(err.Error(), fmt.Sprintf("need %d", calibrate.MinPatchesInFrame)) {
+					t.Fatalf("FitWith: %v, want %v saying it needs %d", err, calibrate.ErrTooFewPatches, calibrate.MinPatchesInFrame)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("FitWith: %v", err)
+			}
+			f := sess.Results[0].Fit
+			t.Logf("%d patches used, LOO mean %.2f max %.2f ΔE00", f.UsedPatches, f.LooMeanDE00, f.LooMaxDE00)
+			if f.UsedPatches < calibrate.MinPatchesInFrame || f.UsedPatches >= calibrate.MinSessionPatches {
+				t.Errorf("%d patches used, want %d–%d", f.UsedPatches, calibrate.MinPatchesInFrame, calibrate.MinSessionPatches-1)
+			}
+			if f.LooMeanDE00 > tc.maxLOO {
+				t.Errorf("cross-validated mean ΔE00 %.2f, want ≤ %.2f", f.LooMeanDE00, tc.maxLOO)
+			}
+		})
+	}
+}

@@ -201,6 +201,10 @@ func Photo(path string, img gocv.Mat, opt Options) (Result, *Artifacts, error) {
 	if !res.Calibrated {
 		res.Warnings = append(res.Warnings, "uncalibrated: the photo was taken as sRGB; colours are not measurements")
 	}
+	if c := res.Calibration; c != nil && p.CardPitchPx > 0 && c.UsedPatches < calibrate.MinSessionPatches {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the card in the photo calibrates it on only %d of its 24 patches (the rest clipped, glared, shadowed or uneven; a session profile needs %d): its colours are as good as its cross-validated error, %.1f ΔE00 mean and %.1f at most; expose for the card's white patch just below clipping, without glare",
+			c.UsedPatches, calibrate.MinSessionPatches, c.LooMeanDE00, c.LooMaxDE00))
+	}
 	art := &Artifacts{Corrected: corrected, Overlay: segment.Overlay(corrected, seg)}
 	return res, art, nil
 }

@@ -123,7 +123,9 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 				}
 				blurs <- out
 			}(r.Detection)
-			sess, ferr := calibrate.Fit([]calibrate.Reading{r})
+			// The photo's own card cannot be re-taken: it may rest on
+			// fewer patches than a session profile, and says so (Photo).
+			sess, ferr := calibrate.FitWith([]calibrate.Reading{r}, calibrate.FitOptions{MinUsedPatches: calibrate.MinPatchesInFrame})
 			if ferr != nil {
 				return p, fmt.Errorf("the card in the photo cannot calibrate it: %w", ferr)
 			}
