@@ -523,19 +523,14 @@ func TestFitWithTakesAnInFrameCardASessionRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			img, _ := synth.Render(tc.scene)
-			m, err := gocv.ImageToMatRGB(img)
-			if err != nil {
-				t.Fatal(err)
+			o := calibrateImage(t, img)
+			if o.readErr != nil {
+				t.Fatalf("card not read: %v", o.readErr)
 			}
-			defer m.Close()
-			r, err := calibrate.Read("scene.jpg", m, calibrate.ReadOptions{})
-			if err != nil {
-				t.Fatalf("card not read: %v", err)
+			if !errors.Is(o.fitErr, calibrate.ErrTooFewPatches) {
+				t.Fatalf("Fit: %v, want %v (a session profile needs %d patches)", o.fitErr, calibrate.ErrTooFewPatches, calibrate.MinSessionPatches)
 			}
-			if _, err := calibrate.Fit([]calibrate.Reading{r}); !errors.Is(err, calibrate.ErrTooFewPatches) {
-				t.Fatalf("Fit: %v, want %v (a session profile needs %d patches)", err, calibrate.ErrTooFewPatches, calibrate.MinSessionPatches)
-			}
-			sess, err := calibrate.FitWith([]calibrate.Reading{r}, calibrate.FitOptions{MinUsedPatches: calibrate.MinPatchesInFrame})
+			sess, err := calibrate.FitWith([]calibrate.Reading{o.reading}, calibrate.FitOptions{MinUsedPatches: calibrate.MinPatchesInFrame})
 			if !tc.fits {
 				if !errors.Is(err, calibrate.ErrTooFewPatches) || !strings.Contains(err.Error(), fmt.Sprintf("need %d", calibrate.MinPatchesInFrame)) {
 					t.Fatalf("FitWith: %v, want %v saying it needs %d", err, calibrate.ErrTooFewPatches, calibrate.MinPatchesInFrame)
