@@ -502,9 +502,9 @@ func TestRobustPhoneToneCurveIsMeasuredOnTheGreys(t *testing.T) {
 // A card in the photo being measured cannot be re-taken once the client
 // has left: FitWith lets it rest on as few as MinPatchesInFrame usable
 // patches, where a session profile (Fit) needs MinSessionPatches. The
-// over-exposed and half-glared cards that Fit refuses above are fitted,
-// with the error their own leave-one-out gives; a card left with fewer
-// than 8 is still refused, and says it needs 8.
+// over-exposed, half-glared and half-shadowed cards that Fit refuses above
+// are fitted, with the error their own leave-one-out gives; a card left
+// with fewer than 8 is still refused, and says it needs 8.
 func TestFitWithTakesAnInFrameCardASessionRefuses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders photos")
@@ -519,6 +519,9 @@ func TestFitWithTakesAnInFrameCardASessionRefuses(t *testing.T) {
 		{"glare over half the card", scene(func(s *synth.Scene) {
 			s.Glare = &synth.Glare{Centre: card.Point{X: 12, Y: 5}, Radius: 3, Strength: 0.6}
 		}), true, 2.5},
+		{"a card half in shadow", scene(func(s *synth.Scene) {
+			s.Light.Shadow = &synth.Shadow{Through: card.Point{X: 8.4, Y: 5.6}, Angle: math.Pi / 2, Level: 0.35, Penumbra: 0.2}
+		}), true, 1.5},
 		{"a card so over-exposed that under 8 patches remain", scene(func(s *synth.Scene) { s.Camera.Exposure = 6 }), false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
