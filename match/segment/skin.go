@@ -232,12 +232,12 @@ func (m *measurer) relight() {
 	cbrtRef := math.Cbrt(yRef)
 	// |log(yb/yf)| > maxLocalShading, as bounds on the ratio.
 	rLo, rHi := math.Exp(-maxLocalShading), math.Exp(maxLocalShading)
+	// A ratio clearly inside the bounds by the surface's product form
+	// needs no exact fit (the exact value would pass it too); one near or
+	// beyond them is decided, and replaced, with the exact value.
+	sureLo, sureHi := rLo*(1+nearRatio), rHi*(1-nearRatio)
 	// Each pixel is relit on its own: the pixels are shared out among
 	// the cores.
-	// A ratio clearly inside the bounds by the product form needs no
-	// exact fit (the exact value would pass it too); one near or beyond
-	// them is decided, and replaced, with the exact value.
-	sureLo, sureHi := rLo*(1+nearRatio), rHi*(1-nearRatio)
 	parallelFor(len(m.reg), func(lo, hi int) {
 		rowY, next := -1, lo
 		var cross, step float64
@@ -333,8 +333,7 @@ func (m *measurer) shadingFit() shading {
 		z float64
 	}
 	feat := func(x, y int) [6]float64 {
-		u := 2*float64(x)/float64(m.w) - 1
-		v := 2*float64(y)/float64(m.h) - 1
+		u, v := surfaceCoord(x, m.w), surfaceCoord(y, m.h)
 		return [6]float64{1, u, v, u * u, u * v, v * v}
 	}
 	var pts []pt
@@ -388,19 +387,23 @@ func (m *measurer) shadingFit() shading {
 	return newShading(coef, m.w, m.h)
 }
 
+// surfaceCoord is pixel x of n as the light surface's coordinate, −1 at
+// the first pixel to just short of 1 at the last.
+func surfaceCoord(x, n int) float64 { return 2*float64(x)/float64(n) - 1 }
+
 // newShading is the surface exp(c · [1, u, v, u², uv, v²]) over a w × h
-// image, u and v running from −1 to 1 across it as in shadingFit.
+// image, u and v its surfaceCoords.
 func newShading(coef [6]float64, w, h int) shading {
 	// The features per column and per row, computed once: the same
 	// products as shadingFit's feat, so the same sums.
 	us, uu := make([]float64, w), make([]float64, w)
 	for x := range us {
-		u := 2*float64(x)/float64(w) - 1
+		u := surfaceCoord(x, w)
 		us[x], uu[x] = u, u*u
 	}
 	vs, vv := make([]float64, h), make([]float64, h)
 	for y := range vs {
-		v := 2*float64(y)/float64(h) - 1
+		v := surfaceCoord(y, h)
 		vs[y], vv[y] = v, v*v
 	}
 	sh := shading{at: func(x, y int) float64 {
