@@ -372,6 +372,46 @@ var perturbations = map[string]perturbation{
 		}
 		return 90
 	},
+	// A lamp's reflection on the card: light added in linear light, a
+	// Gaussian spot of 30% of full scale, σ a tenth of the card's size,
+	// a quarter of the way in from one corner (the renderer glares 0–3
+	// patches; flags.glare_patches): the patches under it read too light,
+	// their gaps too bright, and those at its edge a little too light.
+	// Twice as strong and 1.7× as wide (most of the card) it left 0004
+	// unanswered, its card rejected at a validation score of 14.2 (limit
+	// 14), and the rest at hair 5.07 / 2.84, scalp 4.14 ΔE00: the veiling
+	// light the gaps show around each patch is not yet taken off it.
+	"glare on the card": func(p perturbed) int {
+		x0, y0, x1, y1 := p.w, p.h, -1, -1
+		for i, l := range p.labels {
+			if l == 3 {
+				x, y := i%p.w, i/p.w
+				x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			}
+		}
+		if x1 < 0 {
+			return 90
+		}
+		cx, cy := float64(x0)+0.25*float64(x1-x0), float64(y0)+0.25*float64(y1-y0)
+		sig := float64(max(x1-x0, y1-y0)) / 10
+		var lin [256]float64
+		for v := range lin {
+			x := float64(v) / 255
+			lin[v] = colour.SRGB{R: x, G: x, B: x}.Linear().R
+		}
+		for y := max(0, int(cy-4*sig)); y < min(p.h, int(cy+4*sig)); y++ {
+			for x := max(0, int(cx-4*sig)); x < min(p.w, int(cx+4*sig)); x++ {
+				d2 := ((float64(x)-cx)*(float64(x)-cx) + (float64(y)-cy)*(float64(y)-cy)) / (sig * sig)
+				g := 0.3 * math.Exp(-d2/2)
+				i := 3 * (y*p.w + x)
+				for c := 0; c < 3; c++ {
+					e := colour.LinearRGB{R: math.Min(1, lin[p.px[i+c]]+g)}.Encode().R
+					p.px[i+c] = byte(math.Round(255 * e))
+				}
+			}
+		}
+		return 90
+	},
 	// A softer lens: a Gaussian blur of σ 0.8 px in linear light over the
 	// whole photo, card included (so its edges measure it). On the
 	// renderer's own 0.41–0.80 it gives 0.9–1.1 px, the top of the
