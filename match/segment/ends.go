@@ -630,13 +630,24 @@ func findEnds(in endsInput) endsResult {
 	// the fibre's colour; with the blur σ both follow.
 	prof := strandProfiles(cover, in.w, in.h, in.blurPx)
 	r.profiles = prof.n
+	// maskObs is the width the hair mask shows when no isolated strand
+	// does; it sizes what counts as a surface for the chroma below.
+	var maskObs float64
 	if prof.n >= minProfiles {
 		r.widthObsPx = prof.areaOverPeak
 	} else if wMask, area := maskWidth(r.mask, in.w, in.h); wMask > 0 && area > 0 {
 		// No isolated strand: the mask's area over its width (distance
 		// transform) is the strands' length, the summed cover over it
 		// w / α_peak.
-		r.widthObsPx = sumNear / (float64(area) / wMask)
+		maskObs = sumNear / (float64(area) / wMask)
+		// But a mask wider than any strand the profiles could have read
+		// is a mass of hair (a whole head at 640 px, where a fibre is a
+		// fraction of a pixel) or of something else, not one fibre: its
+		// width is no fibre's (the real intake photos read 26–292 px
+		// that way), so none is reported (widthObsPx stays 0).
+		if wMask <= strandWindowPx(in.blurPx) {
+			r.widthObsPx = maskObs
+		}
 	}
 	r.widthPx = r.widthObsPx
 	r.blurKnown = in.blurPx > 0
@@ -661,7 +672,11 @@ func findEnds(in endsInput) endsResult {
 		// most covered of all (the colour smear cannot thin them) and
 		// set the fibre's chroma, so what survives an opening by a disc
 		// of thickCoreWidths observed widths is left out of it.
-		rad := math.Min(maxThickRadiusPx, math.Max(minThickRadiusPx, thickCoreWidths*r.widthObsPx))
+		obs := r.widthObsPx
+		if obs == 0 {
+			obs = maskObs
+		}
+		rad := math.Min(maxThickRadiusPx, math.Max(minThickRadiusPx, thickCoreWidths*obs))
 		thick := morphMask(r.mask, in.w, in.h, int(math.Ceil(rad)), gocv.MorphOpen)
 		// Near a strand, not a surface, and on the mixture line: the
 		// cover map is NaN off it (it was tested once, above).
@@ -1280,6 +1295,11 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) ([]f
 
 // describeThin is the warning for fibres too thin to read fully.
 func describeThin(widthOrigPx, blurOrigPx float64, blurKnown bool) string {
+	if widthOrigPx <= 0 {
+		// No single strand was read (a mass of hair): the blur alone says
+		// that even a wide fibre shows no pure colour.
+		return fmt.Sprintf("lens blur σ %.1f px: no single hair fibre could be read, and under that blur even a %.0f px fibre shows no pure colour, so the hair colour may read too light; photograph closer", blurOrigPx, wideFibrePx)
+	}
 	if blurKnown {
 		return fmt.Sprintf("hair fibres are about %.1f px wide under lens blur σ %.1f px: no pixel shows pure fibre and the hair colour is recovered from blurred strands (it may read too light); photograph closer", widthOrigPx, blurOrigPx)
 	}
@@ -1391,6 +1411,19 @@ const profileQuantile = 0.4
 // minProfiles is how many isolated strand profiles fix the width.
 const minProfiles = 50
 
+// strandRadius is how far, in pixels, a strand's profile is read on each
+// side of its peak under blur σ: 3σ + 3, at most 8.
+func strandRadius(blur float64) int {
+	return min(int(math.Ceil(3*blur+3)), 8)
+}
+
+// strandWindowPx is the widest strand, in pixels, whose profile falls to
+// skin on both sides within the window strandProfiles reads: a hair mask
+// wider than that is a mass of fibres (or not hair), not one strand.
+func strandWindowPx(blur float64) float64 {
+	return float64(2*strandRadius(blur) + 1)
+}
+
 // profileStats summarises the profiles across isolated strands.
 type profileStats struct {
 	n            int
@@ -1403,8 +1436,7 @@ type profileStats struct {
 // fifth of the peak) on both sides within the window and does not rise
 // again (no second strand). The window reaches 3σ + 3 px.
 func strandProfiles(cover []float32, w, h int, blur float64) profileStats {
-	rad := int(math.Ceil(3*blur + 3))
-	rad = min(rad, 8)
+	rad := strandRadius(blur)
 	dirs := [4][2]int{{1, 0}, {0, 1}, {1, 1}, {1, -1}}
 	var aop []float32
 	step := 1

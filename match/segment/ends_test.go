@@ -84,3 +84,51 @@ func TestLightAtCardOnlyAmidTheSkin(t *testing.T) {
 		t.Error("read at a card with no card in the photo")
 	}
 }
+
+// The fibre width is read across strands, and only there: isolated 2 px
+// strands read about 2 px, while a mass of hair (one block of it, as a
+// whole head of hair is at 640 px, where a fibre is a fraction of a pixel)
+// has no fibre to read and reports none, rather than the mass's own
+// width (the real intake photos read 26–292 px "fibres" that way).
+func TestFibreWidthOnlyFromStrands(t *testing.T) {
+	skin := colour.LabD50{L: 62, A: 12, B: 18}
+	hair := colour.LabD50{L: 22, A: 3, B: 5}
+	const w, h = 400, 300
+	for _, c := range []struct {
+		name         string
+		hairAt       func(x, y int) bool
+		wantLo, want float64 // widthObsPx within [wantLo, want], 0 for none
+	}{
+		{"isolated 2 px strands", func(x, y int) bool { return y >= 60 && y < 240 && x < 300 && x%6 < 2 }, 1.5, 3},
+		{"a mass of hair", func(x, y int) bool { return y >= 60 && y < 240 && x >= 80 && x < 260 }, 0, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			img := NewLabImage(w, h)
+			sx, hx := skin.XYZ(), hair.XYZ()
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					// A little deterministic mottling, so that no two
+					// pixels are exactly alike.
+					light := 1 - 0.2*float64(x)/w + 0.01*math.Sin(float64(7*x+13*y))
+					p := sx
+					if c.hairAt(x, y) {
+						p = hx
+					}
+					img.Set(x, y, colour.XYZ{X: p.X * light, Y: p.Y * light, Z: p.Z * light}.LabD50())
+				}
+			}
+			reg := make([]bool, w*h)
+			for i := range reg {
+				reg[i] = true
+			}
+			e := findEnds(endsInput{lab: img.Pix, reg: reg, w: w, h: h, hairDarkHint: true, tilePx: 20, stride: 1})
+			if !e.found {
+				t.Fatal("no hair end found")
+			}
+			t.Logf("width seen %.2f px (%d strand profiles), hair %v", e.widthObsPx, e.profiles, e.hair)
+			if e.widthObsPx < c.wantLo || e.widthObsPx > c.want {
+				t.Errorf("width seen %.2f px, want %.1f–%.1f", e.widthObsPx, c.wantLo, c.want)
+			}
+		})
+	}
+}

@@ -162,6 +162,12 @@ func TestRealScalpsHairSideAgreesWithLabels(t *testing.T) {
 					continue
 				}
 				got[k] = measuredSide(r)
+				// No fibre is wider than the widest strand a profile
+				// is read across (2·8 + 1 px): a wider "fibre" is the
+				// width of a mass of hair (26–292 px were reported).
+				if r.Hair.WidthPx > 17 {
+					t.Errorf("%s: hair.width_px %.1f is no fibre's width", rows[k][0], r.Hair.WidthPx)
+				}
 			}
 		}()
 	}

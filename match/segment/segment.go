@@ -294,7 +294,10 @@ type HairResult struct {
 	Kind string `json:"kind"`
 	// WidthPx is the fibres' width in pixels of the original photo: from
 	// the blurred strands' profile and the card's blur when there is a
-	// card, else the strands' width as seen (blur included).
+	// card, else the strands' width as seen (blur included). It is 0 when
+	// no hair is found, and when no single strand can be read: the hair is
+	// a mass wider than any strand (a whole head photographed at phone
+	// resolution, where one fibre is a fraction of a pixel).
 	WidthPx float64 `json:"width_px"`
 }
 
@@ -606,7 +609,12 @@ func (m *measurer) run() Result {
 		// Strands whose profile (blur included) is narrow show no pure
 		// fibre; with the card's blur the peak cover says how much was
 		// recovered. Either being low makes the colour uncertain.
-		thin = ramp(e.widthObsPx/scale, minObsWidthPx, trustObsWidthPx)
+		// A mass of hair with no single strand to read (widthObsPx 0)
+		// shows fibres over fibres, not skin between them: nothing says
+		// it is diluted, as for strands wider than trustObsWidthPx.
+		if e.widthObsPx > 0 {
+			thin = ramp(e.widthObsPx/scale, minObsWidthPx, trustObsWidthPx)
+		}
 		if e.blurKnown {
 			thin = math.Min(thin, ramp(e.alphaPeak, minAlphaPeak, trustAlphaPeak))
 			// The width from profiles reads high under strong blur
