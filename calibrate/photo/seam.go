@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sort"
 	"sync"
 
 	"gocv.io/x/gocv"
@@ -28,8 +29,11 @@ import (
 // staircase must stand 6 robust standard deviations above how the
 // full-width median residuals of this photo's grid lines vary, and at least
 // 2 levels, with both halves agreeing, the other halves not stepping and
-// the vertical step at column k the same. Not found: seams starting in the
-// first or last MCU row, or within 2 MCUs of the left or right edge.
+// the vertical step at column k the same; and, since the JPEG codes Y, Cb
+// and Cr, each with its own DC chain, the staircase must be the shift of
+// one of those components (oneComponentShifts). Not found: seams starting
+// in the first or last MCU row, or within 2 MCUs of the left or right
+// edge.
 //
 // m is the decoded photo as stored (before EXIF orientation), mw × mh the
 // MCU's size in pixels. It returns how the photo is damaged, or "".
@@ -104,11 +108,95 @@ func channelSeam(pix []uint8, c, w, rows, mw, mh int) string {
 				math.Abs(hist.median(g[r][:x0])) > 0.35*ad || math.Abs(hist.median(g[r+1][x0:])) > 0.35*ad {
 				continue
 			}
+			if !oneComponentShifts(pix, w, r*mh, (r+1)*mh, x0) {
+				continue
+			}
 			return fmt.Sprintf("every block from pixel %d,%d on is %+.0f levels off in %s, a seam on the block grid across the whole photo: a damaged DC difference in the scan data",
 				x0, r*mh, d/2, names[c])
 		}
 	}
 	return ""
+}
+
+// jfif is the JPEG colour transform: the rows give Y, Cb and Cr from the
+// B, G, R of a decoded pixel (JFIF, ITU-R BT.601 full range).
+var jfif = [3][3]float64{
+	{0.114, 0.587, 0.299},
+	{0.5, -0.331264, -0.168736},
+	{-0.081312, -0.418688, 0.5},
+}
+
+// oneComponentShifts tells whether a staircase found in one of the decoded
+// B, G, R channels — the residual across grid line y1 from pixel column x0
+// on, and across line y2 before it — is the shift of one coded component,
+// as a damaged DC difference is. The JPEG stores Y, Cb and Cr, each with
+// its own DC chain, and the decoder mixes them into B, G, R: a shift of one
+// component moves the three channels by fixed multiples of it (Y all
+// alike; Cb blue, a little green, no red; Cr red, some green, no blue). So
+// in Y, Cb, Cr the staircase stands in one component, its two halves
+// agreeing (within half its height, as in B, G, R), and the other two do
+// not step on either half (within 0.35 of it). Content does not do that
+// across a photo's whole width: the half-size render of a head of long
+// hair (synthscalps' 0007 at 1000 × 750) showed a staircase in all three
+// channels whose halves differed in colour — a dark strand along one grid
+// line over the left 160 px and a row of lighter skin along the next
+// across the rest — read as "every block from pixel 160,544 on is −5
+// levels off in blue".
+func oneComponentShifts(pix []uint8, w, y1, y2, x0 int) bool {
+	var left, right, both [3]float64
+	line := make([]float64, 0, w)
+	lineBoth := make([]float64, 0, w)
+	for j := range jfif {
+		res := func(x, y int) float64 {
+			var v float64
+			for c := 0; c < 3; c++ {
+				at := func(y int) float64 { return float64(pix[(y*w+x)*3+c]) }
+				v += jfif[j][c] * (3*at(y) - 3*at(y-1) + at(y-2) - at(y+1))
+			}
+			return v
+		}
+		line, lineBoth = line[:0], lineBoth[:0]
+		for x := 0; x < x0; x++ {
+			line = append(line, res(x, y2))
+		}
+		lineBoth = append(lineBoth, line...)
+		left[j] = medianSorted(line)
+		line = line[:0]
+		for x := x0; x < w; x++ {
+			line = append(line, res(x, y1))
+		}
+		lineBoth = append(lineBoth, line...)
+		right[j] = medianSorted(line)
+		both[j] = medianSorted(lineBoth)
+	}
+	k := 0
+	for j := 1; j < 3; j++ {
+		if math.Abs(both[j]) > math.Abs(both[k]) {
+			k = j
+		}
+	}
+	ad := math.Abs(both[k])
+	if ad == 0 || math.Abs(left[k]-both[k]) > 0.5*ad || math.Abs(right[k]-both[k]) > 0.5*ad {
+		return false
+	}
+	for j := 0; j < 3; j++ {
+		if j != k && (math.Abs(left[j]) > 0.35*ad || math.Abs(right[j]) > 0.35*ad) {
+			return false
+		}
+	}
+	return true
+}
+
+// medianSorted sorts v in place and returns its median.
+func medianSorted(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	sort.Float64s(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 // seamColumns returns the n MCU columns k (2 ≤ k ≤ cols−2) with the
