@@ -1293,17 +1293,22 @@ func lightField(in endsInput, xyz []float32, line endsLine, tK, tH float64) ([]f
 	return out, atCard
 }
 
-// describeThin is the warning for fibres too thin to read fully.
+// describeThin is the warning for fibres too thin to read fully. A pixel
+// over a thin fibre mixes it with the skin, so read as it is the colour
+// lies towards the skin's (too light for dark hair, too dark for light
+// hair on dark skin). Unmixed with the card's blur it may land on either
+// side of the fibre's: the synthscalps at half size read 0011's dark brown
+// 1.2 px fibres 15 L* too dark, 0018's black ones 13 too light.
 func describeThin(widthOrigPx, blurOrigPx float64, blurKnown bool) string {
 	if widthOrigPx <= 0 {
 		// No single strand was read (a mass of hair): the blur alone says
 		// that even a wide fibre shows no pure colour.
-		return fmt.Sprintf("lens blur σ %.1f px: no single hair fibre could be read, and under that blur even a %.0f px fibre shows no pure colour, so the hair colour may read too light; photograph closer", blurOrigPx, wideFibrePx)
+		return fmt.Sprintf("lens blur σ %.1f px: no single hair fibre could be read, and under that blur even a %.0f px fibre shows no pure colour, so the hair colour is uncertain (it may read too close to the skin's); photograph closer", blurOrigPx, wideFibrePx)
 	}
 	if blurKnown {
-		return fmt.Sprintf("hair fibres are about %.1f px wide under lens blur σ %.1f px: no pixel shows pure fibre and the hair colour is recovered from blurred strands (it may read too light); photograph closer", widthOrigPx, blurOrigPx)
+		return fmt.Sprintf("hair fibres are about %.1f px wide under lens blur σ %.1f px: no pixel shows pure fibre, and the hair colour unmixed from the blurred strands is uncertain (it may read too close to the skin's colour, or beyond the fibre's); photograph closer", widthOrigPx, blurOrigPx)
 	}
-	return fmt.Sprintf("hair fibres are about %.1f px wide: too thin for a pixel to show pure fibre, so the hair colour may read too light; photograph closer (or include the card, whose edges measure the blur)", widthOrigPx)
+	return fmt.Sprintf("hair fibres are about %.1f px wide: too thin for a pixel to show pure fibre, so the hair colour may read too close to the skin's (too light for dark hair); photograph closer (or include the card, whose edges measure the blur)", widthOrigPx)
 }
 
 // Fibres whose blurred profile's area over peak is under trustObsWidthPx
