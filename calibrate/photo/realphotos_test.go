@@ -53,24 +53,9 @@ func TestRobustRealPhotosAreNotDamaged(t *testing.T) {
 	synth, _ := filepath.Glob(filepath.Join(root, "synthscalps", "*.jpg"))
 	dir := t.TempDir()
 	for _, p := range synth {
-		src := gocv.IMRead(p, gocv.IMReadColor)
-		if src.Empty() {
-			t.Errorf("%s: cannot decode", p)
-			src.Close()
-			continue
-		}
 		for _, sc := range []struct{ num, den, q int }{{1, 2, 90}, {1, 2, 80}, {2, 3, 90}} {
-			small := gocv.NewMat()
-			gocv.Resize(src, &small, image.Pt(src.Cols()*sc.num/sc.den, src.Rows()*sc.num/sc.den), 0, 0, gocv.InterpolationArea)
-			buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, small, []int{gocv.IMWriteJpegQuality, sc.q})
-			small.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
 			q := filepath.Join(dir, fmt.Sprintf("%d-%d-q%d-%s", sc.num, sc.den, sc.q, filepath.Base(p)))
-			err = os.WriteFile(q, buf.GetBytes(), 0o644)
-			buf.Close()
-			if err != nil {
+			if err := rescaleJPEG(p, q, sc.num, sc.den, sc.q); err != nil {
 				t.Fatal(err)
 			}
 			n++
@@ -81,7 +66,25 @@ func TestRobustRealPhotosAreNotDamaged(t *testing.T) {
 			}
 			m.Close()
 		}
-		src.Close()
 	}
 	t.Logf("%d JPEGs checked", n)
+}
+
+// rescaleJPEG writes the JPEG src reduced to num/den of its size (by area,
+// as a camera's own downscaling averages) to dst at JPEG quality q.
+func rescaleJPEG(src, dst string, num, den, q int) error {
+	img := gocv.IMRead(src, gocv.IMReadColor)
+	defer img.Close()
+	if img.Empty() {
+		return fmt.Errorf("%s: cannot decode", src)
+	}
+	small := gocv.NewMat()
+	defer small.Close()
+	gocv.Resize(img, &small, image.Pt(img.Cols()*num/den, img.Rows()*num/den), 0, 0, gocv.InterpolationArea)
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, small, []int{gocv.IMWriteJpegQuality, q})
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	defer buf.Close()
+	return os.WriteFile(dst, buf.GetBytes(), 0o644)
 }

@@ -147,11 +147,13 @@ func oneComponentShifts(pix []uint8, w, y1, y2, x0 int) bool {
 	line := make([]float64, 0, w)
 	lineBoth := make([]float64, 0, w)
 	for j := range jfif {
+		// Component j's residual across the grid line at y, as in
+		// channelSeam: 2·[(p_y − p_{y−1}) − ((p_{y−1} − p_{y−2}) + (p_{y+1} − p_y))/2].
 		res := func(x, y int) float64 {
 			var v float64
 			for c := 0; c < 3; c++ {
-				at := func(y int) float64 { return float64(pix[(y*w+x)*3+c]) }
-				v += jfif[j][c] * (3*at(y) - 3*at(y-1) + at(y-2) - at(y+1))
+				o, r := (y*w+x)*3+c, 3*w
+				v += jfif[j][c] * float64(3*int(pix[o])-3*int(pix[o-r])+int(pix[o-2*r])-int(pix[o+r]))
 			}
 			return v
 		}

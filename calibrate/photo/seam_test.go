@@ -48,6 +48,7 @@ func TestBlockSeamFindsAShiftInEachComponent(t *testing.T) {
 			m := intact.Clone()
 			px, err := m.DataPtrUint8()
 			if err != nil {
+				m.Close()
 				t.Fatal(err)
 			}
 			w, h := m.Cols(), m.Rows()
