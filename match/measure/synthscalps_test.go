@@ -282,8 +282,11 @@ const (
 // independent renderer's own settings range does, and give the JPEG
 // quality to write it at.
 // perturbation changes a decoded photo and returns the JPEG quality to
-// write it at.
+// write it at, or asPNG.
 type perturbation func(p perturbed) int
+
+// asPNG, returned by a perturbation, writes the photo as PNG.
+const asPNG = -1
 
 // perturbed is a decoded photo (BGR, 8 bits) with its truth labels (the
 // renderer's NNNN_mask.png: 1 bare skin, 2 hair).
@@ -445,6 +448,27 @@ var perturbations = map[string]perturbation{
 		}
 		return 90
 	},
+	// Saved as PNG by an intake system that converts what it receives:
+	// the pixels are the JPEG's, its colour smear included, but the file
+	// no longer says how its colour was stored (measure then reads the
+	// fibre's chroma from block means, not from the cores with the smear
+	// undone).
+	"saved as PNG": func(perturbed) int { return asPNG },
+	// A stop less light, evenly, in linear light: a dim room, or exposed
+	// for a bright window. The dark end of the card and the hair come
+	// nearer the 8-bit floor and the JPEG's coarser steps.
+	"a stop darker": func(p perturbed) int {
+		var lut [256]byte
+		for v := range lut {
+			x := float64(v) / 255
+			lin := colour.SRGB{R: x, G: x, B: x}.Linear().R / 2
+			lut[v] = byte(math.Round(255 * colour.LinearRGB{R: lin}.Encode().R))
+		}
+		for i, v := range p.px {
+			p.px[i] = lut[v]
+		}
+		return 90
+	},
 	// The camera twice as far away (or a phone of half the resolution):
 	// fibres half as wide, 0.8–1.9 px, below the renderer's own 1.5–3.8
 	// and at the bottom of the "1.5–2.5 px", with the card half
@@ -603,7 +627,14 @@ func perturb(src, labels, dst string, f perturbation) error {
 		return err
 	}
 	q := f(perturbed{px: px, w: img.Cols(), h: img.Rows(), labels: lp, img: &img})
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, q})
+	ext, params := gocv.JPEGFileExt, []int{gocv.IMWriteJpegQuality, q}
+	if q == asPNG {
+		// Load takes the format from the content, not the name. (gocv
+		// v0.32.0's IMEncodeWithParams indexes its first parameter, so
+		// one is given.)
+		ext, params = gocv.PNGFileExt, []int{gocv.IMWritePngCompression, 1}
+	}
+	buf, err := gocv.IMEncodeWithParams(ext, img, params)
 	if err != nil {
 		return err
 	}
