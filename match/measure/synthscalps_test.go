@@ -643,7 +643,7 @@ func perturb(src, labels, dst string, f perturbation) error {
 }
 
 // perturbEnv, set to 1, runs TestSynthScalpsPerturbedSets: every shared
-// photo under every perturbation, about three minutes on 2 cores
+// photo under every perturbation, about six minutes on 2 cores
 // (perturbEnv_ONLY=text runs only the perturbations whose name holds it).
 const perturbEnv = "SMPMATCH_PERTURB_SETS"
 
