@@ -450,9 +450,9 @@ var perturbations = map[string]perturbation{
 	},
 	// Saved as PNG by an intake system that converts what it receives:
 	// the pixels are the JPEG's, its colour smear included, but the file
-	// no longer says how its colour was stored (measure then reads the
-	// fibre's chroma from block means, not from the cores with the smear
-	// undone).
+	// no longer says how its colour was stored (measure then unmixes the
+	// cores' chroma with the smear the card's gaps show, without the
+	// floor a 4:2:0 JPEG's header gives).
 	"saved as PNG": func(perturbed) int { return asPNG },
 	// A stop less light, evenly, in linear light: a dim room, or exposed
 	// for a bright window. The dark end of the card and the hair come
