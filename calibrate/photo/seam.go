@@ -31,7 +31,9 @@ import (
 // 2 levels, with both halves agreeing, the other halves not stepping and
 // the vertical step at column k the same; and, since the JPEG codes Y, Cb
 // and Cr, each with its own DC chain, the staircase must be the shift of
-// one of those components (oneComponentShifts). Not found: seams starting
+// one of those components (oneComponentShifts). Rows where no split can
+// reach the threshold are not searched (mayStep; 12-MP decode with the
+// checks 1.78 → 1.6× OpenCV's plain decode). Not found: seams starting
 // in the first or last MCU row, or within 2 MCUs of the left or right
 // edge.
 //
@@ -96,6 +98,9 @@ func channelSeam(pix []uint8, c, w, rows, mw, mh int) string {
 	thr := math.Max(2*2, 6*1.4826*medianOf(meds)) // half levels
 	vals := make([]int32, mh)
 	for r := 1; r+1 < rows; r++ {
+		if !mayStep(g[r+1], g[r], thr) {
+			continue
+		}
 		for _, sc := range seamColumns(pix, c, w, r*mh, mh, mw, 3, vals) {
 			k := sc.k
 			x0 := k * mw
@@ -116,6 +121,43 @@ func channelSeam(pix []uint8, c, w, rows, mw, mh int) string {
 		}
 	}
 	return ""
+}
+
+// mayStep tells whether some split x0 could give the residuals below
+// (a, before x0) and above (b, from x0 on) a staircase at least thr high:
+// the median of a[:x0] ∪ b[x0:] reaches ±thr only if half of those w values
+// lie at or beyond it, on the same side. It counts, for every x0 at once,
+// how many do; a row where no x0 has half cannot hold a seam, and its
+// columns need not be searched (most rows of a photo: its content's
+// residuals are as often positive as negative).
+func mayStep(a, b []int32, thr float64) bool {
+	// The residuals are integers: v ≥ thr is v ≥ ⌈thr⌉.
+	t := int32(math.Ceil(thr))
+	n := len(a)
+	up, down := 0, 0 // at x0 = 0: all of b
+	for _, v := range b {
+		if v >= t {
+			up++
+		} else if v <= -t {
+			down++
+		}
+	}
+	bestUp, bestDown := up, down
+	for x := 0; x < n; x++ {
+		// x0 moves past x: a[x] joins, b[x] leaves.
+		if v := a[x]; v >= t {
+			up++
+		} else if v <= -t {
+			down++
+		}
+		if v := b[x]; v >= t {
+			up--
+		} else if v <= -t {
+			down--
+		}
+		bestUp, bestDown = max(bestUp, up), max(bestDown, down)
+	}
+	return 2*max(bestUp, bestDown) >= n
 }
 
 // jfif is the JPEG colour transform: the rows give Y, Cb and Cr from the

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -71,5 +72,46 @@ func TestBlockSeamFindsAShiftInEachComponent(t *testing.T) {
 				t.Errorf("a shift of %+.0f in %s from MCU %d,%d on is not found", delta, comp, mr, mk)
 			}
 		}
+	}
+}
+
+// mayStep only skips rows that cannot hold a seam: wherever it says no,
+// no split x0 gives a staircase median of ±thr or beyond. Checked on
+// residual rows drawn around zero (content) and shifted (a seam), against
+// the median the seam test itself takes.
+func TestMayStepSkipsOnlyRowsWithoutASeam(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var hist histogram
+	skipped, seams := 0, 0
+	for trial := 0; trial < 400; trial++ {
+		w := 20 + rng.IntN(80)
+		a, b := make([]int32, w), make([]int32, w)
+		shift := int32(0)
+		if trial%3 == 0 {
+			shift = int32(rng.IntN(21) - 10)
+		}
+		spread := 1 + rng.IntN(12)
+		for x := range a {
+			a[x] = int32(rng.IntN(2*spread+1)-spread) + shift
+			b[x] = int32(rng.IntN(2*spread+1)-spread) + shift
+		}
+		thr := 4 + 4*rng.Float64()
+		worst := 0.0
+		for x0 := 0; x0 <= w; x0++ {
+			worst = math.Max(worst, math.Abs(hist.median(a[:x0], b[x0:])))
+		}
+		if worst >= thr {
+			seams++
+		}
+		if !mayStep(a, b, thr) {
+			skipped++
+			if worst >= thr {
+				t.Fatalf("trial %d: a split reaches %.1f ≥ %.1f, but mayStep skips the row", trial, worst, thr)
+			}
+		}
+	}
+	t.Logf("%d of 400 rows skipped, %d hold a staircase of thr or more", skipped, seams)
+	if skipped == 0 || seams == 0 {
+		t.Fatalf("the draw tests nothing: %d skipped, %d with a staircase", skipped, seams)
 	}
 }
