@@ -105,6 +105,76 @@ static int smp_jpeg_scan(const unsigned char *data, unsigned long n, char *msg, 
 	jpeg_destroy_decompress(&cinfo);
 	return rc;
 }
+
+// smp_jpeg_decode is smp_jpeg_scan and the decode in one pass: where the
+// JPEG is three-component YCbCr (every camera's) and libjpeg-turbo can
+// write blue-green-red, it decodes at full size, as OpenCV's own JPEG
+// reader does (the same library and settings: accurate integer IDCT,
+// fancy upsampling, BGR out), into out (outw × outh × 3, rows packed) and
+// sets *decoded; the checks and return codes are smp_jpeg_scan's. Any
+// other JPEG (greyscale, CMYK, a size that differs from the one given) is
+// left to smp_jpeg_scan and OpenCV (*decoded stays 0).
+static int smp_jpeg_decode(const unsigned char *data, unsigned long n, char *msg, int msglen, int *mcuw, int *mcuh,
+		unsigned char *out, int outw, int outh, int *decoded) {
+	struct jpeg_decompress_struct cinfo;
+	struct scan_err err;
+	volatile int rc = 0;
+	*decoded = 0;
+#ifndef JCS_EXTENSIONS
+	return smp_jpeg_scan(data, n, msg, msglen, mcuw, mcuh);
+#else
+	memset(&cinfo, 0, sizeof cinfo);
+	memset(&err, 0, sizeof err);
+	cinfo.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = scan_error_exit;
+	err.pub.emit_message = scan_emit;
+	if (setjmp(err.jump)) {
+		snprintf(msg, msglen, "%s", err.msg);
+		jpeg_destroy_decompress(&cinfo);
+		return 2;
+	}
+	jpeg_create_decompress(&cinfo);
+	jpeg_mem_src(&cinfo, (unsigned char *)data, n);
+	jpeg_read_header(&cinfo, TRUE);
+	if (cinfo.num_components != 3 || cinfo.jpeg_color_space != JCS_YCbCr ||
+			(int)cinfo.image_width != outw || (int)cinfo.image_height != outh || out == NULL) {
+		jpeg_destroy_decompress(&cinfo);
+		return smp_jpeg_scan(data, n, msg, msglen, mcuw, mcuh);
+	}
+	err.in_scan = 1;
+	*mcuw = cinfo.max_h_samp_factor * DCTSIZE;
+	*mcuh = cinfo.max_v_samp_factor * DCTSIZE;
+	cinfo.out_color_space = JCS_EXT_BGR;
+	jpeg_start_decompress(&cinfo);
+	if ((int)cinfo.output_width != outw || (int)cinfo.output_height != outh || cinfo.output_components != 3) {
+		jpeg_destroy_decompress(&cinfo);
+		return smp_jpeg_scan(data, n, msg, msglen, mcuw, mcuh);
+	}
+	while (cinfo.output_scanline < cinfo.output_height) {
+		JSAMPROW row = out + (size_t)cinfo.output_scanline * (size_t)outw * 3;
+		jpeg_read_scanlines(&cinfo, &row, 1);
+	}
+	if (cinfo.progressive_mode && cinfo.coef_bits != NULL && !err.damaged) {
+		for (int c = 0; c < cinfo.num_components && !rc; c++) {
+			for (int k = 0; k < DCTSIZE2; k++) {
+				if (cinfo.coef_bits[c][k] < 0) {
+					snprintf(msg, msglen, "component %d never received coefficient %d: scans are missing", c + 1, k);
+					rc = 3;
+					break;
+				}
+			}
+		}
+	}
+	jpeg_finish_decompress(&cinfo);
+	if (err.damaged) {
+		snprintf(msg, msglen, "%s", err.msg);
+		rc = 1;
+	}
+	jpeg_destroy_decompress(&cinfo);
+	*decoded = rc == 0;
+	return rc;
+#endif
+}
 */
 import "C"
 
@@ -112,6 +182,8 @@ import (
 	"errors"
 	"fmt"
 	"unsafe"
+
+	"gocv.io/x/gocv"
 )
 
 // ErrDamaged means the photo's compressed data is damaged: the decoder
@@ -119,27 +191,40 @@ import (
 // measured.
 var ErrDamaged = errors.New("the photo is damaged")
 
-// jpegScanCheck reads a JPEG's entropy-coded data with libjpeg (the
-// library OpenCV decodes with) and refuses it when libjpeg reports damage:
-// a scan that ends early (cut, EOI added back), a bad Huffman code, data
-// left over after a scan (a desynchronised decoder), restart markers out of
-// sequence, or a progressive image missing scans. It returns the MCU's size
-// in pixels, for blockSeam.
-func jpegScanCheck(data []byte) (mcuW, mcuH int, err error) {
+// jpegDecode reads a JPEG's entropy-coded data with libjpeg (the library
+// OpenCV decodes with) and refuses it when libjpeg reports damage: a scan
+// that ends early (cut, EOI added back), a bad Huffman code, data left over
+// after a scan (a desynchronised decoder), restart markers out of sequence,
+// or a progressive image missing scans. Where the JPEG allows
+// (smp_jpeg_decode), that same pass decodes it, so the entropy-coded data
+// is read once instead of twice. It returns the MCU's size in pixels, for
+// blockSeam. decoded is false where it left the decode to OpenCV;
+// m is then closed and empty. m has the JPEG header's size, w × h.
+func jpegDecode(data []byte, w, h int) (m gocv.Mat, mcuW, mcuH int, decoded bool, err error) {
 	if len(data) == 0 {
-		return 0, 0, damagedError{"the file is empty"}
+		return gocv.Mat{}, 0, 0, false, damagedError{"the file is empty"}
+	}
+	m = gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
+	var out *C.uchar
+	if px, perr := m.DataPtrUint8(); perr == nil && len(px) == w*h*3 && m.IsContinuous() {
+		out = (*C.uchar)(unsafe.Pointer(&px[0]))
 	}
 	msg := make([]byte, C.JMSG_LENGTH_MAX)
-	var mw, mh C.int
-	rc := C.smp_jpeg_scan((*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), (*C.char)(unsafe.Pointer(&msg[0])), C.int(len(msg)), &mw, &mh)
+	var mw, mh, dec C.int
+	rc := C.smp_jpeg_decode((*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)), (*C.char)(unsafe.Pointer(&msg[0])), C.int(len(msg)), &mw, &mh,
+		out, C.int(w), C.int(h), &dec)
 	text := C.GoString((*C.char)(unsafe.Pointer(&msg[0])))
+	if rc != 0 || dec == 0 {
+		m.Close()
+		m = gocv.Mat{}
+	}
 	switch rc {
 	case 0:
-		return int(mw), int(mh), nil
+		return m, int(mw), int(mh), dec != 0, nil
 	case 2:
-		return 0, 0, fmt.Errorf("%w: libjpeg cannot decode it: %s", ErrNotImage, text)
+		return m, 0, 0, false, fmt.Errorf("%w: libjpeg cannot decode it: %s", ErrNotImage, text)
 	default:
-		return 0, 0, damagedError{text}
+		return m, 0, 0, false, damagedError{text}
 	}
 }
 

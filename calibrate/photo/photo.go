@@ -164,17 +164,23 @@ func Decode(data []byte, opt Options) (gocv.Mat, Info, error) {
 	}
 	flags := gocv.IMReadColor
 	mcuW, mcuH := 0, 0
+	var m gocv.Mat
+	decoded := false
 	if info.Format == "jpeg" {
 		// libjpeg decodes damaged scan data with only a warning on stderr
-		// and fills what it could not read with grey or garbage.
-		if mcuW, mcuH, err = jpegScanCheck(data); err != nil {
+		// and fills what it could not read with grey or garbage: the
+		// scan data is checked as it is decoded (or checked, and then
+		// decoded by OpenCV, for JPEGs other than YCbCr).
+		if m, mcuW, mcuH, decoded, err = jpegDecode(data, info.Width, info.Height); err != nil {
 			return gocv.Mat{}, info, err
 		}
 		// The seam check needs the blocks where the file has them: the
 		// EXIF orientation is applied after it, as OpenCV would.
 		flags |= gocv.IMReadIgnoreOrientation
 	}
-	m, err := gocv.IMDecode(data, flags)
+	if !decoded {
+		m, err = gocv.IMDecode(data, flags)
+	}
 	if err != nil || m.Empty() {
 		if err == nil {
 			m.Close()

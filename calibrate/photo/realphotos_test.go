@@ -1,6 +1,7 @@
 package photo_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -87,4 +88,69 @@ func rescaleJPEG(src, dst string, num, den, q int) error {
 	}
 	defer buf.Close()
 	return os.WriteFile(dst, buf.GetBytes(), 0o644)
+}
+
+// Decode reads JPEG pixels with libjpeg itself (the scan check and the
+// decode in one pass): they must be OpenCV's own, byte for byte, EXIF
+// orientation applied, on every JPEG of the shared data (phones, cameras,
+// other authors' encoders) and on the renderer's scalps re-encoded
+// progressive, with restart markers and at quality 100.
+func TestDecodeIsOpenCVsOwnDecode(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data")
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("no shared data at %s: %v", root, err)
+	}
+	var datas [][]byte
+	var names []string
+	for _, set := range []string{"realscalps", "realcards/images", "synthscalps"} {
+		paths, _ := filepath.Glob(filepath.Join(root, set, "*"))
+		for _, p := range paths {
+			if ext := strings.ToLower(filepath.Ext(p)); ext != ".jpg" && ext != ".jpeg" {
+				continue
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			datas, names = append(datas, b), append(names, filepath.Base(p))
+		}
+	}
+	synth, _ := filepath.Glob(filepath.Join(root, "synthscalps", "000[0-3].jpg"))
+	for _, p := range synth {
+		img := gocv.IMRead(p, gocv.IMReadColor)
+		for _, params := range [][]int{
+			{gocv.IMWriteJpegProgressive, 1},
+			{gocv.IMWriteJpegRstInterval, 3},
+			{gocv.IMWriteJpegQuality, 100},
+		} {
+			buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			datas, names = append(datas, append([]byte(nil), buf.GetBytes()...)), append(names, fmt.Sprintf("%s %v", filepath.Base(p), params))
+			buf.Close()
+		}
+		img.Close()
+	}
+	for k, data := range datas {
+		ours, _, err := photo.Decode(data, photo.Options{})
+		if err != nil {
+			t.Errorf("%s: %v", names[k], err)
+			continue
+		}
+		cv, err := gocv.IMDecode(data, gocv.IMReadColor)
+		if err != nil {
+			ours.Close()
+			t.Fatalf("%s: OpenCV: %v", names[k], err)
+		}
+		a, _ := ours.DataPtrUint8()
+		b, _ := cv.DataPtrUint8()
+		if ours.Rows() != cv.Rows() || ours.Cols() != cv.Cols() || !bytes.Equal(a, b) {
+			t.Errorf("%s: decoded %dx%d differs from OpenCV's %dx%d", names[k], ours.Cols(), ours.Rows(), cv.Cols(), cv.Rows())
+		}
+		ours.Close()
+		cv.Close()
+	}
+	t.Logf("%d JPEGs decoded as OpenCV does", len(datas))
 }
