@@ -56,6 +56,25 @@ func (p *Profile) Lab(rgb ccm.CameraRGB) colour.LabD50 {
 	return p.Model.Lab(lin)
 }
 
+// Lab8 returns Lab for 8-bit camera colours (each channel k/255), with the
+// per-channel curves — the encoding's linearisation and the tone curve —
+// tabulated once for the 256 levels: the same value as Lab, for less work
+// where a photo's many distinct colours are corrected.
+func (p *Profile) Lab8() func(r, g, b uint8) colour.LabD50 {
+	var lin [256]float64
+	for k := range lin {
+		v := float64(k) / 255
+		l := p.Encoding.Linearize(ccm.CameraRGB{R: v, G: v, B: v})
+		if p.Tone != nil {
+			l = p.Tone.Apply(l)
+		}
+		lin[k] = l[0]
+	}
+	return func(r, g, b uint8) colour.LabD50 {
+		return p.Model.Lab([3]float64{lin[r], lin[g], lin[b]})
+	}
+}
+
 // Validate checks that a profile can be used.
 func (p *Profile) Validate() error {
 	if p.Schema == "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
+	"github.com/smpmatch/smpmatch/calibrate/ccm"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/calibrate/photo"
 	"github.com/smpmatch/smpmatch/calibrate/synth"
@@ -488,6 +489,20 @@ func TestRobustPhoneToneCurveIsMeasuredOnTheGreys(t *testing.T) {
 	t.Logf("LOO mean ΔE00: best without a tone curve %.2f, with %.2f; chosen %s tone %v", without, with, res.Model, res.ToneCurve != nil)
 	if res.ToneCurve == nil || sess.Profile.Tone == nil {
 		t.Fatal("no tone curve chosen for a phone's S-curve")
+	}
+	// Lab8 tabulates the per-channel curves: the same colour as Lab, for
+	// this profile's tone curve and for a linear photo's.
+	lin := *sess.Profile
+	lin.Encoding, lin.Tone = ccm.EncodingLinear, nil
+	for _, p := range []*calibrate.Profile{sess.Profile, &lin} {
+		lab8 := p.Lab8()
+		for k := 0; k < 3000; k++ {
+			r, g, b := uint8(k*37), uint8(k*101/3), uint8(k*7+k/256)
+			want := p.Lab(ccm.CameraRGB{R: float64(r) / 255, G: float64(g) / 255, B: float64(b) / 255})
+			if got := lab8(r, g, b); got != want {
+				t.Fatalf("%s, tone %v: Lab8(%d, %d, %d) = %v, Lab %v", p.Encoding, p.Tone != nil, r, g, b, got, want)
+			}
+		}
 	}
 	if !(with < 0.7*without) {
 		t.Errorf("a tone curve lowers the LOO error only from %.2f to %.2f", without, with)

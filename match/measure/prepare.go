@@ -7,7 +7,6 @@ import (
 
 	"github.com/smpmatch/smpmatch/calibrate"
 	"github.com/smpmatch/smpmatch/calibrate/card"
-	"github.com/smpmatch/smpmatch/calibrate/ccm"
 	"github.com/smpmatch/smpmatch/calibrate/colour"
 	"github.com/smpmatch/smpmatch/match/segment"
 	"gocv.io/x/gocv"
@@ -89,7 +88,7 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 			}
 		}
 	}()
-	var conv func(ccm.CameraRGB) colour.LabD50
+	var conv func(r, g, b uint8) colour.LabD50
 	// blurs carries the card's blurs (lens, colour) from their goroutine;
 	// every return waits for it, since it reads img, which the caller
 	// may close.
@@ -104,7 +103,7 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 	case opt.Profile != nil:
 		p.Correction = "profile"
 		p.Calibrated = true
-		conv = opt.Profile.Lab
+		conv = opt.Profile.Lab8()
 	default:
 		r, err := calibrate.Read(path, img, opt.Read)
 		if err == nil {
@@ -134,7 +133,7 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 			pr := sess.Results[0]
 			p.Card = pr.Card
 			p.Calibration = pr.Fit
-			conv = sess.Profile.Lab
+			conv = sess.Profile.Lab8()
 			p.CardCorners = r.Detection.Corners
 			p.CardPitchPx = r.Detection.PitchPx
 			break
@@ -149,7 +148,7 @@ func Prepare(path string, img gocv.Mat, opt Options) (Prepared, error) {
 			return p, ErrNoCalibration
 		}
 		p.Correction = "none (assumed sRGB)"
-		conv = func(c ccm.CameraRGB) colour.LabD50 { return colour.SRGB{R: c.R, G: c.G, B: c.B}.LabD50() }
+		conv = srgb8Lab
 	}
 
 	rd := <-works
