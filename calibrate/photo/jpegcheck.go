@@ -50,6 +50,42 @@ static void scan_emit(j_common_ptr c, int level) {
 	}
 }
 
+// smp_err_init clears cinfo and err and installs err as cinfo's error
+// manager (the caller sets err.jump).
+static void smp_err_init(struct jpeg_decompress_struct *cinfo, struct scan_err *err) {
+	memset(cinfo, 0, sizeof *cinfo);
+	memset(err, 0, sizeof *err);
+	cinfo->err = jpeg_std_error(&err->pub);
+	err->pub.error_exit = scan_error_exit;
+	err->pub.emit_message = scan_emit;
+}
+
+// smp_finish ends a decode whose scanlines were all read, and destroys
+// cinfo: 3 if a progressive image's scans never sent some coefficients
+// (cut, EOI added back), 1 if libjpeg warned of damage, else 0; msg says
+// how. An error in it longjmps to the caller's err.jump.
+static int smp_finish(struct jpeg_decompress_struct *cinfo, struct scan_err *err, char *msg, int msglen) {
+	int rc = 0;
+	if (cinfo->progressive_mode && cinfo->coef_bits != NULL && !err->damaged) {
+		for (int c = 0; c < cinfo->num_components && !rc; c++) {
+			for (int k = 0; k < DCTSIZE2; k++) {
+				if (cinfo->coef_bits[c][k] < 0) {
+					snprintf(msg, msglen, "component %d never received coefficient %d: scans are missing", c + 1, k);
+					rc = 3;
+					break;
+				}
+			}
+		}
+	}
+	jpeg_finish_decompress(cinfo);
+	if (err->damaged) {
+		snprintf(msg, msglen, "%s", err->msg);
+		rc = 1;
+	}
+	jpeg_destroy_decompress(cinfo);
+	return rc;
+}
+
 // smp_jpeg_scan decodes every scan of a JPEG held in memory at 1/8 scale
 // (the entropy-coded data is read in full; only DC values are transformed)
 // and says whether libjpeg found it damaged: 0 intact, 1 damaged (msg
@@ -59,12 +95,7 @@ static void scan_emit(j_common_ptr c, int level) {
 static int smp_jpeg_scan(const unsigned char *data, unsigned long n, char *msg, int msglen, int *mcuw, int *mcuh) {
 	struct jpeg_decompress_struct cinfo;
 	struct scan_err err;
-	volatile int rc = 0;
-	memset(&cinfo, 0, sizeof cinfo);
-	memset(&err, 0, sizeof err);
-	cinfo.err = jpeg_std_error(&err.pub);
-	err.pub.error_exit = scan_error_exit;
-	err.pub.emit_message = scan_emit;
+	smp_err_init(&cinfo, &err);
 	if (setjmp(err.jump)) {
 		snprintf(msg, msglen, "%s", err.msg);
 		jpeg_destroy_decompress(&cinfo);
@@ -86,24 +117,7 @@ static int smp_jpeg_scan(const unsigned char *data, unsigned long n, char *msg, 
 	while (cinfo.output_scanline < cinfo.output_height) {
 		jpeg_read_scanlines(&cinfo, row, 1);
 	}
-	if (cinfo.progressive_mode && cinfo.coef_bits != NULL && !err.damaged) {
-		for (int c = 0; c < cinfo.num_components && !rc; c++) {
-			for (int k = 0; k < DCTSIZE2; k++) {
-				if (cinfo.coef_bits[c][k] < 0) {
-					snprintf(msg, msglen, "component %d never received coefficient %d: scans are missing", c + 1, k);
-					rc = 3;
-					break;
-				}
-			}
-		}
-	}
-	jpeg_finish_decompress(&cinfo);
-	if (err.damaged) {
-		snprintf(msg, msglen, "%s", err.msg);
-		rc = 1;
-	}
-	jpeg_destroy_decompress(&cinfo);
-	return rc;
+	return smp_finish(&cinfo, &err, msg, msglen);
 }
 
 // smp_jpeg_decode is smp_jpeg_scan and the decode in one pass: where the
@@ -123,11 +137,7 @@ static int smp_jpeg_decode(const unsigned char *data, unsigned long n, char *msg
 #ifndef JCS_EXTENSIONS
 	return smp_jpeg_scan(data, n, msg, msglen, mcuw, mcuh);
 #else
-	memset(&cinfo, 0, sizeof cinfo);
-	memset(&err, 0, sizeof err);
-	cinfo.err = jpeg_std_error(&err.pub);
-	err.pub.error_exit = scan_error_exit;
-	err.pub.emit_message = scan_emit;
+	smp_err_init(&cinfo, &err);
 	if (setjmp(err.jump)) {
 		snprintf(msg, msglen, "%s", err.msg);
 		jpeg_destroy_decompress(&cinfo);
@@ -154,23 +164,7 @@ static int smp_jpeg_decode(const unsigned char *data, unsigned long n, char *msg
 		JSAMPROW row = out + (size_t)cinfo.output_scanline * (size_t)outw * 3;
 		jpeg_read_scanlines(&cinfo, &row, 1);
 	}
-	if (cinfo.progressive_mode && cinfo.coef_bits != NULL && !err.damaged) {
-		for (int c = 0; c < cinfo.num_components && !rc; c++) {
-			for (int k = 0; k < DCTSIZE2; k++) {
-				if (cinfo.coef_bits[c][k] < 0) {
-					snprintf(msg, msglen, "component %d never received coefficient %d: scans are missing", c + 1, k);
-					rc = 3;
-					break;
-				}
-			}
-		}
-	}
-	jpeg_finish_decompress(&cinfo);
-	if (err.damaged) {
-		snprintf(msg, msglen, "%s", err.msg);
-		rc = 1;
-	}
-	jpeg_destroy_decompress(&cinfo);
+	rc = smp_finish(&cinfo, &err, msg, msglen);
 	*decoded = rc == 0;
 	return rc;
 #endif
