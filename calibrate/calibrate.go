@@ -198,9 +198,10 @@ type FitOptions struct {
 // MinPatchesInFrame is the fewest usable patches a fit can rest on: a
 // 3×3 matrix's rows have 3 unknowns each, and leaving one patch out still
 // leaves 7 equations for them; root-polynomial models (6 terms a row)
-// need 12 in every leave-one-out fold and drop out below 13. measure uses it for a card in the
-// photo itself, which cannot be re-taken once the client has left: the
-// fit's cross-validated error, reported, says how far to trust it.
+// need 12 in every leave-one-out fold and drop out below 13. measure uses
+// it for a card in the photo itself, which cannot be re-taken once the
+// client has left: the fit's cross-validated error, reported, says how far
+// to trust it.
 const MinPatchesInFrame = 8
 
 // FitWith is Fit with options.

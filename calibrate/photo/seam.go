@@ -204,14 +204,14 @@ func oneComponentShifts(pix []uint8, w, y1, y2, x0 int) bool {
 			line = append(line, res(x, y2))
 		}
 		lineBoth = append(lineBoth, line...)
-		left[j] = medianSorted(line)
+		left[j] = medianOf(line)
 		line = line[:0]
 		for x := x0; x < w; x++ {
 			line = append(line, res(x, y1))
 		}
 		lineBoth = append(lineBoth, line...)
-		right[j] = medianSorted(line)
-		both[j] = medianSorted(lineBoth)
+		right[j] = medianOf(line)
+		both[j] = medianOf(lineBoth)
 	}
 	k := 0
 	for j := 1; j < 3; j++ {
@@ -229,18 +229,6 @@ func oneComponentShifts(pix []uint8, w, y1, y2, x0 int) bool {
 		}
 	}
 	return true
-}
-
-// medianSorted sorts v in place and returns its median.
-func medianSorted(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	sort.Float64s(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 // seamColumns returns the n MCU columns k (2 ≤ k ≤ cols−2) with the
@@ -334,17 +322,14 @@ func (hg *histogram) median(parts ...[]int32) float64 {
 	return float64(a+b)/2 - 2048
 }
 
+// medianOf returns the median of s, which it leaves as it is: of a grid
+// line's residuals, or of the lines' medians.
 func medianOf(s []float64) float64 {
-	t := append([]float64(nil), s...)
-	// insertion sort: used on short slices (an MCU's height, the grid lines)
-	for i := 1; i < len(t); i++ {
-		for j := i; j > 0 && t[j] < t[j-1]; j-- {
-			t[j], t[j-1] = t[j-1], t[j]
-		}
-	}
-	if len(t) == 0 {
+	if len(s) == 0 {
 		return 0
 	}
+	t := append([]float64(nil), s...)
+	sort.Float64s(t)
 	if len(t)%2 == 1 {
 		return t[len(t)/2]
 	}

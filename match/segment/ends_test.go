@@ -2,6 +2,7 @@ package segment
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
@@ -130,5 +131,30 @@ func TestFibreWidthOnlyFromStrands(t *testing.T) {
 				t.Errorf("width seen %.2f px, want %.1f–%.1f", e.widthObsPx, c.wantLo, c.want)
 			}
 		})
+	}
+}
+
+// The thin-fibre warning says the width it read and what to do, and never
+// quotes a width of 0 px: where no single strand was read (a mass of hair)
+// it speaks of the blur alone.
+func TestDescribeThinSaysWhatItRead(t *testing.T) {
+	for _, c := range []struct {
+		width, blur float64
+		blurKnown   bool
+		want        []string
+	}{
+		{2.4, 0.9, true, []string{"about 2.4 px wide under lens blur σ 0.9 px", "photograph closer"}},
+		{1.7, 0, false, []string{"about 1.7 px wide", "include the card", "photograph closer"}},
+		{0, 1.6, true, []string{"lens blur σ 1.6 px", "no single hair fibre could be read", "photograph closer"}},
+	} {
+		got := describeThin(c.width, c.blur, c.blurKnown)
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("describeThin(%v, %v, %v) = %q, want it to say %q", c.width, c.blur, c.blurKnown, got, w)
+			}
+		}
+		if strings.Contains(got, " 0.0 px") {
+			t.Errorf("describeThin(%v, %v, %v) = %q quotes a width of nothing", c.width, c.blur, c.blurKnown, got)
+		}
 	}
 }
