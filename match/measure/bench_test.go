@@ -3,6 +3,7 @@ package measure
 import (
 	"errors"
 	"image"
+	"os"
 	"testing"
 
 	"github.com/smpmatch/smpmatch/calibrate/colour"
@@ -26,6 +27,28 @@ func scalp12MP() image.Image {
 // alone in the same process.
 func BenchmarkMeasure12MP(b *testing.B) {
 	path := phototest.JPEG(b, "scalp-12mp.jpg", scalp12MP)
+	phototest.AgainstDecode(b, path, "measure", func() error {
+		m, _, err := photo.Load(path, photo.Options{})
+		if err != nil {
+			return err
+		}
+		res, _, err := Photo(path, m, Options{})
+		m.Close()
+		if err == nil && !res.OK {
+			err = errors.New(res.Error)
+		}
+		return err
+	})
+}
+
+// BenchmarkMeasureFile times measuring the JPEG named by SMPMATCH_BENCH_JPEG
+// (a photo of your own: a clinic's camera, a dense head of stubble) against
+// its plain decode, as BenchmarkMeasure12MP does for a render.
+func BenchmarkMeasureFile(b *testing.B) {
+	path := os.Getenv("SMPMATCH_BENCH_JPEG")
+	if path == "" {
+		b.Skip("set SMPMATCH_BENCH_JPEG to a photo to time")
+	}
 	phototest.AgainstDecode(b, path, "measure", func() error {
 		m, _, err := photo.Load(path, photo.Options{})
 		if err != nil {
