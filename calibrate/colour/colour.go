@@ -206,9 +206,38 @@ func (c LabD50) SRGB() SRGB { return c.XYZ().LinearRGB().Encode() }
 // SRGB8 converts L*a*b* D50 to 8-bit sRGB, clipping out-of-gamut colours,
 // for swatches and pictures.
 func (c LabD50) SRGB8() [3]uint8 {
-	s := c.SRGB()
-	q := func(v float64) uint8 { return uint8(math.Round(255 * math.Max(0, math.Min(1, v)))) }
-	return [3]uint8{q(s.R), q(s.G), q(s.B)}
+	l := c.XYZ().LinearRGB()
+	return [3]uint8{encode8(l.R), encode8(l.G), encode8(l.B)}
+}
+
+// srgb8Bounds[k] is the linear value from which 8-bit sRGB reads k+1 rather
+// than k: the sRGB decode of (k + ½)/255. Rounding the encoded value to 8
+// bits is counting the bounds at or below the linear value, which needs no
+// power (pictures convert every distinct colour of a photo).
+var srgb8Bounds = func() (b [255]float64) {
+	for k := range b {
+		v := (float64(k) + 0.5) / 255
+		if v <= 0.04045 {
+			b[k] = v / 12.92
+		} else {
+			b[k] = math.Pow((v+0.055)/1.055, 2.4)
+		}
+	}
+	return b
+}()
+
+// encode8 is round(255 · sRGB-encode(v)) clipped to 0..255 (0 for NaN).
+func encode8(v float64) uint8 {
+	lo, hi := 0, len(srgb8Bounds)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if v >= srgb8Bounds[mid] {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return uint8(lo)
 }
 
 // Hex formats the clipped sRGB rendering of c as "#rrggbb".

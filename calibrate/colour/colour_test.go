@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
+	"math/rand"
 	"os"
 	"strconv"
 	"strings"
@@ -178,6 +179,41 @@ func TestDeltaE00AgreesWithGoColorful(t *testing.T) {
 					t.Fatalf("%v %v: ours %.6f, go-colorful %.6f", c1, c2, got, ref)
 				}
 			}
+		}
+	}
+}
+
+// SRGB8's table of bounds gives what rounding the encoded value gives:
+// on either side of every bound, and on a million colours across and beyond
+// the gamut.
+func TestSRGB8ByBoundsIsRoundedEncode(t *testing.T) {
+	byPow := func(v float64) uint8 {
+		e := LinearRGB{R: v}.Encode().R
+		return uint8(math.Round(255 * math.Max(0, math.Min(1, e))))
+	}
+	var vals []float64
+	for _, b := range srgb8Bounds {
+		vals = append(vals, b*(1-1e-9), b*(1+1e-9))
+	}
+	rng := rand.New(rand.NewSource(5))
+	for i := 0; i < 1000000; i++ {
+		vals = append(vals, 1.4*rng.Float64()-0.2, math.Pow(rng.Float64(), 3))
+	}
+	bad := 0
+	for _, v := range vals {
+		if got, want := encode8(v), byPow(v); got != want {
+			if bad++; bad <= 5 {
+				t.Errorf("linear %.12g: %d by the bounds, %d by the power law", v, got, want)
+			}
+		}
+	}
+	if got := encode8(math.NaN()); got != 0 {
+		t.Errorf("NaN encodes to %d, want 0", got)
+	}
+	for _, c := range []LabD50{{L: 50, A: 20, B: -30}, {L: 100}, {L: 0}, {L: 60, A: 120, B: 90}} {
+		l := c.XYZ().LinearRGB()
+		if got, want := c.SRGB8(), [3]uint8{byPow(l.R), byPow(l.G), byPow(l.B)}; got != want {
+			t.Errorf("%v: SRGB8 %v, rounded encode %v", c, got, want)
 		}
 	}
 }
