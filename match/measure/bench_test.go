@@ -27,7 +27,13 @@ func scalp12MP() image.Image {
 // alone in the same process.
 func BenchmarkMeasure12MP(b *testing.B) {
 	path := phototest.JPEG(b, "scalp-12mp.jpg", scalp12MP)
-	phototest.AgainstDecode(b, path, "measure", func() error {
+	phototest.AgainstDecode(b, path, "measure", loadAndMeasure(path))
+}
+
+// loadAndMeasure is what `smpmatch measure` does with one photo: load it
+// (with its checks), then measure it with the card in frame.
+func loadAndMeasure(path string) func() error {
+	return func() error {
 		m, _, err := photo.Load(path, photo.Options{})
 		if err != nil {
 			return err
@@ -38,7 +44,7 @@ func BenchmarkMeasure12MP(b *testing.B) {
 			err = errors.New(res.Error)
 		}
 		return err
-	})
+	}
 }
 
 // BenchmarkMeasureFile times measuring the JPEG named by SMPMATCH_BENCH_JPEG
@@ -49,16 +55,5 @@ func BenchmarkMeasureFile(b *testing.B) {
 	if path == "" {
 		b.Skip("set SMPMATCH_BENCH_JPEG to a photo to time")
 	}
-	phototest.AgainstDecode(b, path, "measure", func() error {
-		m, _, err := photo.Load(path, photo.Options{})
-		if err != nil {
-			return err
-		}
-		res, _, err := Photo(path, m, Options{})
-		m.Close()
-		if err == nil && !res.OK {
-			err = errors.New(res.Error)
-		}
-		return err
-	})
+	phototest.AgainstDecode(b, path, "measure", loadAndMeasure(path))
 }
