@@ -68,11 +68,16 @@ func deGrad(k Kind, s []Sample, c, g []float64) {
 	for i := range g {
 		g[i] = 0
 	}
-	m := Model{Kind: k, Coef: c}
 	for _, smp := range s {
-		x := m.XYZ(smp.RGB)
+		// The model's outputs from the terms the chain rule needs anyway
+		// (Model.XYZ's sums, in its order).
 		t, _ := terms(k, smp.RGB)
-		out := [3]float64{x.X, x.Y, x.Z}
+		var out [3]float64
+		for o := 0; o < 3; o++ {
+			for j := 0; j < n; j++ {
+				out[o] += c[o*n+j] * t[j]
+			}
+		}
 		for o := 0; o < 3; o++ {
 			up, down := out, out
 			up[o] += deGradStep
