@@ -97,7 +97,13 @@ func coreChroma(xyz, shade []float32, reg []bool, w, h int, admit func(i int) bo
 		}
 		s := float64(shade[i])
 		p := colour.XYZ{X: float64(xyz[3*i]) / s, Y: float64(xyz[3*i+1]) / s, Z: float64(xyz[3*i+2]) / s}.LabD50()
-		c := float64(bcs[k])
+		// A cover is at most 1. The hair end is read on the thin
+		// structures' peak, and the middles of clumps (fibres over
+		// fibres, shade) read beyond it. The top band of covers holds
+		// them most of all, and they are the fibre itself: divided by
+		// their cover, their chroma would lean back to the skin's (grey
+		// hair's cores read 1.07–1.09 on average on 0002 and 0009).
+		c := math.Min(1, float64(bcs[k]))
 		as = append(as, float32(skin.A+(p.A-skin.A)/c))
 		bs = append(bs, float32(skin.B+(p.B-skin.B)/c))
 		sum += c

@@ -84,3 +84,37 @@ func smearedStrands(skin, fibre colour.LabD50, w, h, width, period int, smear fl
 	}
 	return xyz, reg, shade
 }
+
+// A pixel's cover is at most 1. The hair end is read on the thin
+// structures' peak; the middles of wide strands and clumps (fibres over
+// fibres, shade) lie beyond it, and their covers read above 1. They are the
+// fibre itself: dividing their chroma by a cover above 1 would pull it back
+// towards the skin's.
+func TestCoreChromaCoverIsAtMostOne(t *testing.T) {
+	skin := colour.LabD50{L: 68, A: 11, B: 17}
+	fibre := colour.LabD50{L: 60, A: 0, B: 3}
+	w, h := 240, 60
+	xyz, reg, shade := smearedStrands(skin, fibre, w, h, 12, 20, 2.0)
+	// The hair end at 85% of the way from the skin to the fibre.
+	yk, yf := skin.XYZ().Y, fibre.XYZ().Y
+	all := func(int) bool { return true }
+	hairY := yk + 0.85*(yf-yk)
+	beyond := 0
+	for i := range reg {
+		if (float64(xyz[3*i+1])-yk)/(hairY-yk) > 1.1 {
+			beyond++
+		}
+	}
+	if beyond < len(reg)/10 {
+		t.Fatalf("%d pixels read a cover above 1.1: the test does not reach covers above 1", beyond)
+	}
+	got := coreChroma(xyz, shade, reg, w, h, all, skin, hairY, 2.0)
+	if !got.ok {
+		t.Fatal("nothing read")
+	}
+	d := colour.DeltaE00(colour.LabD50{L: fibre.L, A: got.a, B: got.b}, fibre)
+	t.Logf("%d of %d pixels read a cover above 1.1; fibre chroma a* %.2f b* %.2f (truth %.1f %.1f), ΔE00 %.2f", beyond, len(reg), got.a, got.b, fibre.A, fibre.B, d)
+	if d > 0.5 {
+		t.Errorf("fibre chroma %.2f ΔE00 off (a* %.2f b* %.2f): the covers above 1 pulled it towards the skin", d, got.a, got.b)
+	}
+}
