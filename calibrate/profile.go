@@ -48,12 +48,16 @@ type Profile struct {
 }
 
 // Lab corrects one encoded camera colour (R, G, B in 0..1).
-func (p *Profile) Lab(rgb ccm.CameraRGB) colour.LabD50 {
+func (p *Profile) Lab(rgb ccm.CameraRGB) colour.LabD50 { return p.Model.Lab(p.linear(rgb)) }
+
+// linear is the per-channel part of the correction: the encoding's
+// linearisation, then the tone curve if there is one.
+func (p *Profile) linear(rgb ccm.CameraRGB) [3]float64 {
 	lin := p.Encoding.Linearize(rgb)
 	if p.Tone != nil {
 		lin = p.Tone.Apply(lin)
 	}
-	return p.Model.Lab(lin)
+	return lin
 }
 
 // Lab8 returns Lab for 8-bit camera colours (each channel k/255), with the
@@ -64,11 +68,7 @@ func (p *Profile) Lab8() func(r, g, b uint8) colour.LabD50 {
 	var lin [256]float64
 	for k := range lin {
 		v := float64(k) / 255
-		l := p.Encoding.Linearize(ccm.CameraRGB{R: v, G: v, B: v})
-		if p.Tone != nil {
-			l = p.Tone.Apply(l)
-		}
-		lin[k] = l[0]
+		lin[k] = p.linear(ccm.CameraRGB{R: v, G: v, B: v})[0]
 	}
 	return func(r, g, b uint8) colour.LabD50 {
 		return p.Model.Lab([3]float64{lin[r], lin[g], lin[b]})
