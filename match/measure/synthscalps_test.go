@@ -671,9 +671,11 @@ func TestSynthScalpsPerturbedSets(t *testing.T) {
 		}
 	}
 	sort.Strings(hows)
+	var all []synthScore
 	for _, how := range hows {
 		tmp := t.TempDir()
 		scores := scoreEach(paths, func(path string) synthScore { return measureSynth(path, tmp, perturbations[how]) })
+		all = append(all, scores...)
 		var hs, ss []float64
 		nUn := 0
 		for _, s := range scores {
@@ -696,6 +698,38 @@ func TestSynthScalpsPerturbedSets(t *testing.T) {
 			}
 		}
 		t.Logf("%-18s n=%d hair_mean=%.2f hair_median=%.2f scalp_mean=%.2f unanswered=%d", how, len(hs), mean(hs), median(hs), mean(ss), nUn)
+	}
+	logConfidenceBins(t, all)
+}
+
+// logConfidenceBins logs what the reported confidence says about the hair
+// colour's error over the answered photos: per band of confidence, how
+// many, the median hair ΔE00 and the shares within 3 and 5 ΔE00 (the
+// README's table "What confidence means" comes from it).
+func logConfidenceBins(t *testing.T, scores []synthScore) {
+	t.Helper()
+	bands := []struct{ lo, hi float64 }{{0, 0.5}, {0.5, 0.75}, {0.75, 0.9}, {0.9, 1.01}}
+	for _, b := range bands {
+		var de []float64
+		within3, within5 := 0, 0
+		for _, s := range scores {
+			if s.hair >= unanswered || s.res.Confidence < b.lo || s.res.Confidence >= b.hi {
+				continue
+			}
+			de = append(de, s.hair)
+			if s.hair <= 3 {
+				within3++
+			}
+			if s.hair <= 5 {
+				within5++
+			}
+		}
+		if len(de) == 0 {
+			t.Logf("confidence %.2f–%.2f: none", b.lo, math.Min(1, b.hi))
+			continue
+		}
+		t.Logf("confidence %.2f–%.2f: n=%3d hair ΔE00 median %.2f, ≤ 3: %3.0f%%, ≤ 5: %3.0f%%", b.lo, math.Min(1, b.hi), len(de), median(de),
+			100*float64(within3)/float64(len(de)), 100*float64(within5)/float64(len(de)))
 	}
 }
 
