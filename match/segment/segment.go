@@ -504,6 +504,13 @@ func (m *measurer) run() Result {
 		near = m.nearHair()
 	}
 
+	// The relit photo, its local skin and the hair stage's projection
+	// are done with: the colours below read the photo as it is, and
+	// letting the three go (three floats a pixel, two of them three
+	// times over) before the colours stage allocates its own lowers the
+	// measurement's peak memory.
+	m.rel, m.bg, m.proj = nil, nil, nil
+
 	// Colours: skin and fibre as the ends of the mixture (ends.go).
 	e := findEnds(endsInput{lab: m.img.Pix, reg: m.reg, fibre: m.hair, w: m.w, h: m.h, hairDarkHint: m.u[0] < 0,
 		tilePx: m.o.TilePx, blurPx: m.o.BlurPx, chromaSmearPx: m.o.ChromaSmearPx, chromaKnown: m.o.ChromaKnown, stride: m.stride, textured: m.textured,
