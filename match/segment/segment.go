@@ -504,11 +504,10 @@ func (m *measurer) run() Result {
 		near = m.nearHair()
 	}
 
-	// The relit photo, its local skin and the hair stage's projection
-	// are done with: the colours below read the photo as it is, and
-	// letting the three go (three floats a pixel, two of them three
-	// times over) before the colours stage allocates its own lowers the
-	// measurement's peak memory.
+	// The relit photo and its local skin (three floats a pixel each) and
+	// the hair stage's projection (one) are done with: the colours below
+	// read the photo as it is. Letting them go before the colours stage
+	// allocates its own lowers the measurement's peak memory.
 	m.rel, m.bg, m.proj = nil, nil, nil
 
 	// Colours: skin and fibre as the ends of the mixture (ends.go).
