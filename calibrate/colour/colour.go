@@ -216,12 +216,7 @@ func (c LabD50) SRGB8() [3]uint8 {
 // power (pictures convert every distinct colour of a photo).
 var srgb8Bounds = func() (b [255]float64) {
 	for k := range b {
-		v := (float64(k) + 0.5) / 255
-		if v <= 0.04045 {
-			b[k] = v / 12.92
-		} else {
-			b[k] = math.Pow((v+0.055)/1.055, 2.4)
-		}
+		b[k] = SRGB{R: (float64(k) + 0.5) / 255}.Linear().R
 	}
 	return b
 }()
